@@ -1,0 +1,18 @@
+import { createDefaultEsmPreset } from 'ts-jest';
+
+const esm = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
+
+/** Unit and golden tests run in parallel; tests that drive real FRR share machine-wide
+ *  resources (namespaces, /etc/frr/<pathspace>) and run in their own project, serially. */
+const shared = {
+  ...esm,
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts'] },
+    { ...shared, displayName: 'frr', testMatch: ['<rootDir>/test/frr/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,95 @@
+/** BGPAdvertisement: defaults (aggregation lengths 32 / 128) and single-object validation. */
+import type { DecodeOptions } from './bgppeer.js';
+import { communityKey, parseCommunityRef } from './communities.js';
+import type { RawObject } from './decode.js';
+import { FieldReader } from './fields.js';
+import { checkObjectNameRef } from './k8s-names.js';
+import { decodeSelectorList } from './label-selector.js';
+import type { Advertisement, CommunityRef, ObjectRef } from './model.js';
+import { Problems, q } from './problems.js';
+
+/** FRR-mode limit enforced by MetalLB's session.Set. */
+export const MAX_COMMUNITIES = 63;
+
+const SPEC_FIELDS = [
+  'aggregationLength', 'aggregationLengthV6', 'localPref', 'communities', 'ipAddressPools',
+  'ipAddressPoolSelectors', 'nodeSelectors', 'peers', 'serviceSelectors',
+];
+
+export function decodeBgpAdvertisement(
+  obj: RawObject,
+  ref: ObjectRef,
+  _opts: DecodeOptions,
+  problems: Problems,
+): Advertisement | undefined {
+  const r = new FieldReader(ref, problems);
+  const before = problems.errors.length;
+  const spec = r.map(obj.spec, 'spec');
+  r.unknownFields(spec, SPEC_FIELDS, 'spec');
+
+  const aggregationLength = r.integer(spec.aggregationLength, 'spec.aggregationLength', 1, 32) ?? 32;
+  const aggregationLengthV6 = r.integer(spec.aggregationLengthV6, 'spec.aggregationLengthV6', 1, 128) ?? 128;
+  const localPref = r.integer(spec.localPref, 'spec.localPref', 0, 4294967295) ?? 0;
+  const communities = decodeCommunities(r, spec.communities);
+  const ipAddressPools = namesOf(r, spec.ipAddressPools, 'spec.ipAddressPools', 'IPAddressPool', 'pool');
+  const ipAddressPoolSelectors = decodeSelectorList(r, spec.ipAddressPoolSelectors, 'spec.ipAddressPoolSelectors');
+  const nodeSelectors = decodeSelectorList(r, spec.nodeSelectors, 'spec.nodeSelectors');
+  const peers = namesOf(r, spec.peers, 'spec.peers', 'BGPPeer', 'peer');
+  const serviceSelectors = decodeSelectorList(r, spec.serviceSelectors, 'spec.serviceSelectors');
+  if (serviceSelectors.length > 0 && (aggregationLength !== 32 || aggregationLengthV6 !== 128)) {
+    r.error(
+      'spec.serviceSelectors',
+      `cannot be used with aggregationLength ${aggregationLength} / aggregationLengthV6 ${aggregationLengthV6}: serviceSelectors need the default lengths 32 and 128; remove the selectors or the aggregation lengths`,
+    );
+  }
+
+  if (problems.errors.length !== before) return undefined;
+  return {
+    ref,
+    aggregationLength,
+    aggregationLengthV6,
+    localPref,
+    communities,
+    ipAddressPools,
+    ipAddressPoolSelectors,
+    nodeSelectors,
+    peers,
+    serviceSelectors,
+  };
+}
+
+function decodeCommunities(r: FieldReader, raw: unknown): CommunityRef[] {
+  const out: CommunityRef[] = [];
+  const seen = new Map<string, number>();
+  const entries = r.list(raw, 'spec.communities');
+  entries.forEach((entry, i) => {
+    const field = `spec.communities[${i}]`;
+    const text = r.string(entry, field);
+    if (text === undefined) {
+      if (entry === null) r.error(field, 'is empty: give a community value or alias, or remove the entry');
+      return;
+    }
+    const ref = parseCommunityRef(text);
+    if (!ref.ok) {
+      r.error(field, ref.error);
+      return;
+    }
+    const key = ref.value.kind === 'alias' ? `alias:${ref.value.name}` : communityKey(ref.value.value);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      r.error(field, `duplicate community ${q(text)}: it repeats spec.communities[${first}]; list it once`);
+      return;
+    }
+    seen.set(key, i);
+    out.push(ref.value);
+  });
+  if (entries.length > MAX_COMMUNITIES) {
+    r.error('spec.communities', `has ${entries.length} entries: FRR mode supports at most ${MAX_COMMUNITIES} communities per advertisement`);
+  }
+  return out;
+}
+
+/** A list of object names: each must be a valid name (else it could never match) and unique. */
+function namesOf(r: FieldReader, raw: unknown, field: string, kind: string, what: string): string[] {
+  return r.stringList(raw, field, what, (name) => checkObjectNameRef(name, kind));
+}

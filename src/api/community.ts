@@ -1,0 +1,51 @@
+/** Community objects: named aliases for community values, referenced by BGPAdvertisements. */
+import type { DecodeOptions } from './bgppeer.js';
+import { parseCommunityValue } from './communities.js';
+import type { RawObject } from './decode.js';
+import { FieldReader, isMap, typeName } from './fields.js';
+import type { CommunityAlias, ObjectRef } from './model.js';
+import { Problems, q } from './problems.js';
+
+export function decodeCommunity(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): CommunityAlias[] | undefined {
+  const r = new FieldReader(ref, problems);
+  const before = problems.errors.length;
+  const spec = r.map(obj.spec, 'spec');
+  r.unknownFields(spec, ['communities'], 'spec');
+  const aliases: CommunityAlias[] = [];
+  const seen = new Map<string, number>();
+  r.list(spec.communities, 'spec.communities').forEach((entry, i) => {
+    const field = `spec.communities[${i}]`;
+    if (!isMap(entry)) {
+      r.error(field, `must be an object with name and value, not ${typeName(entry)}`);
+      return;
+    }
+    r.unknownFields(entry, ['name', 'value'], field);
+    const name = r.string(entry.name, `${field}.name`);
+    const value = r.string(entry.value, `${field}.value`);
+    let ok = true;
+    if (name === undefined || name === '') {
+      if (name === '' || entry.name === undefined || entry.name === null) r.error(`${field}.name`, 'is missing: give the alias a name, e.g. "NO_ADVERTISE"');
+      ok = false;
+    } else if (name.includes(':') || /\s/.test(name)) {
+      r.error(`${field}.name`, `${q(name)} cannot be used as an alias: advertisements read any community with ':' as a value; use a name without ':' or spaces, e.g. "NO_ADVERTISE"`);
+      ok = false;
+    } else if (seen.has(name)) {
+      r.error(`${field}.name`, `duplicate alias ${q(name)}: it is already defined in spec.communities[${seen.get(name)}]`);
+      ok = false;
+    }
+    if (value === undefined) {
+      if (entry.value === undefined || entry.value === null) r.error(`${field}.value`, 'is missing: set "A:B" or "large:A:B:C"');
+      return;
+    }
+    const parsed = parseCommunityValue(value);
+    if (!parsed.ok) {
+      r.error(`${field}.value`, parsed.error);
+      return;
+    }
+    if (ok && name !== undefined) {
+      seen.set(name, i);
+      aliases.push({ ref, name, value: parsed.value });
+    }
+  });
+  return problems.errors.length === before ? aliases : undefined;
+}

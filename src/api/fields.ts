@@ -1,0 +1,119 @@
+/**
+ * Typed reads of raw (YAML/JSON) fields that report a problem instead of throwing, so that one pass
+ * over an object finds every mistake in it.
+ */
+import type { ObjectRef } from './model.js';
+import { Problems, q } from './problems.js';
+
+export type RawMap = Record<string, unknown>;
+
+export function isMap(v: unknown): v is RawMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Human name of a raw value's type, for "must be a string, not a number" messages. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (isMap(v)) return 'an object';
+  return `a ${typeof v} (${String(v)})`;
+}
+
+/** Reads the fields of one object and files problems under its ref. */
+export class FieldReader {
+  constructor(
+    readonly ref: ObjectRef,
+    readonly problems: Problems,
+  ) {}
+
+  error(field: string, message: string): void {
+    this.problems.error(this.ref, field, message);
+  }
+
+  warn(field: string, message: string): void {
+    this.problems.warn(this.ref, field, message);
+  }
+
+  /** An optional object; absent or null gives `{}`. */
+  map(v: unknown, field: string): RawMap {
+    if (v === undefined || v === null) return {};
+    if (isMap(v)) return v;
+    this.error(field, `must be an object, not ${typeName(v)}`);
+    return {};
+  }
+
+  /** An optional list; absent or null gives `[]`. */
+  list(v: unknown, field: string): unknown[] {
+    if (v === undefined || v === null) return [];
+    if (Array.isArray(v)) return v;
+    this.error(field, `must be a list, not ${typeName(v)}`);
+    return [];
+  }
+
+  string(v: unknown, field: string): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v;
+    this.error(field, `must be a string, not ${typeName(v)}: quote the value`);
+    return undefined;
+  }
+
+  boolean(v: unknown, field: string): boolean | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'boolean') return v;
+    this.error(field, `must be true or false, not ${typeName(v)}`);
+    return undefined;
+  }
+
+  /** An optional integer in [min, max]; out-of-range values are reported and give undefined. */
+  integer(v: unknown, field: string, min: number, max: number): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      this.error(field, `${typeof v === 'string' ? q(v) : String(v)} is not a whole number: use an integer from ${min} to ${max}`);
+      return undefined;
+    }
+    if (v < min || v > max) {
+      this.error(field, `${v} is out of range: use an integer from ${min} to ${max}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /**
+   * A list of strings; non-string entries, duplicates and entries `check` rejects (it returns a
+   * message) are reported and skipped.
+   */
+  stringList(v: unknown, field: string, what = 'entry', check?: (s: string) => string | undefined): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    this.list(v, field).forEach((item, i) => {
+      const s = this.string(item, `${field}[${i}]`);
+      if (s === undefined) {
+        if (item === null || item === undefined) this.error(`${field}[${i}]`, 'is empty: remove the entry or give a value');
+        return;
+      }
+      if (seen.has(s)) {
+        this.error(`${field}[${i}]`, `duplicate ${what} ${q(s)}: list it once`);
+        return;
+      }
+      seen.add(s);
+      const problem = check?.(s);
+      if (problem) {
+        this.error(`${field}[${i}]`, problem);
+        return;
+      }
+      out.push(s);
+    });
+    return out;
+  }
+
+  /** Warns about fields the object does not have (typos such as `holdtime` would otherwise be ignored). */
+  unknownFields(obj: RawMap, known: readonly string[], field: string): void {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) {
+        const close = known.find((k) => k.toLowerCase() === key.toLowerCase());
+        const hint = close ? `: did you mean ${q(close)}?` : `: it is ignored (known fields: ${known.join(', ')})`;
+        this.warn(field ? `${field}.${key}` : key, `unknown field${hint}`);
+      }
+    }
+  }
+}

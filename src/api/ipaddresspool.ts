@@ -1,0 +1,98 @@
+/** IPAddressPool: `spec.addresses` entries (CIDRs and `start-end` ranges) summarised into CIDRs. */
+import type { DecodeOptions } from './bgppeer.js';
+import type { RawObject } from './decode.js';
+import { FieldReader, isMap } from './fields.js';
+import { parseCidr, parseIp, summarizeRange, type Result } from './ip.js';
+import { decodeSelectorList } from './label-selector.js';
+import { decodeLabels } from './metadata.js';
+import type { ObjectRef, Pool, PoolRange } from './model.js';
+import { Problems, q } from './problems.js';
+
+const SPEC_FIELDS = ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'];
+const ALLOCATION_FIELDS = ['priority', 'namespaces', 'namespaceSelectors', 'serviceSelectors'];
+
+export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): Pool | undefined {
+  const r = new FieldReader(ref, problems);
+  const before = problems.errors.length;
+  const labels = decodeLabels(r, obj.metadata.labels);
+  const spec = r.map(obj.spec, 'spec');
+  r.unknownFields(spec, SPEC_FIELDS, 'spec');
+
+  const ranges: PoolRange[] = [];
+  const entries = r.list(spec.addresses, 'spec.addresses');
+  if (entries.length === 0 && Array.isArray(spec.addresses ?? [])) {
+    r.error('spec.addresses', 'the pool has no addresses: list at least one CIDR or range, e.g. "192.168.10.0/24" or "192.168.10.100-192.168.10.200"');
+  }
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const field = `spec.addresses[${i}]`;
+    const text = r.string(entry, field);
+    if (text === undefined) {
+      if (entry === null) r.error(field, 'is empty: give a CIDR or a range, or remove the entry');
+      return;
+    }
+    const range = parsePoolRange(text.trim());
+    if (!range.ok) {
+      r.error(field, range.error);
+      return;
+    }
+    const key = range.value.cidrs.join(',');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      r.error(field, `${q(range.value.text)} repeats spec.addresses[${first}]: list it once`);
+      return;
+    }
+    seen.set(key, i);
+    if (range.value.cidrs.length === 1 && range.value.text.includes('/') && range.value.text !== range.value.cidrs[0]) {
+      const cidr = parseCidr(range.value.text);
+      if (cidr.ok && cidr.value.hostBitsSet) {
+        r.warn(field, `${q(range.value.text)} has host bits set: it is read as ${q(cidr.value.text)}`);
+      }
+    }
+    ranges.push(range.value);
+  });
+
+  r.boolean(spec.autoAssign, 'spec.autoAssign');
+  r.boolean(spec.avoidBuggyIPs, 'spec.avoidBuggyIPs');
+  if (spec.serviceAllocation !== undefined && spec.serviceAllocation !== null) {
+    const alloc = r.map(spec.serviceAllocation, 'spec.serviceAllocation');
+    if (isMap(spec.serviceAllocation)) {
+      r.unknownFields(alloc, ALLOCATION_FIELDS, 'spec.serviceAllocation');
+      r.integer(alloc.priority, 'spec.serviceAllocation.priority', -2147483648, 2147483647);
+      r.stringList(alloc.namespaces, 'spec.serviceAllocation.namespaces', 'namespace');
+      decodeSelectorList(r, alloc.namespaceSelectors, 'spec.serviceAllocation.namespaceSelectors');
+      decodeSelectorList(r, alloc.serviceSelectors, 'spec.serviceAllocation.serviceSelectors');
+    }
+  }
+  if (problems.errors.length !== before) return undefined;
+  return { ref, labels, ranges };
+}
+
+/** Parses one `spec.addresses` entry (already trimmed): a CIDR, or `start-end` of one family. */
+export function parsePoolRange(text: string): Result<PoolRange> {
+  if (text === '') return { ok: false, error: 'is empty: give a CIDR or a range such as "192.168.10.0/24" or "192.168.10.100-192.168.10.200"' };
+  const dash = text.indexOf('-');
+  if (dash < 0) {
+    const cidr = parseCidr(text);
+    if (!cidr.ok) return cidr;
+    const { family, first, last } = cidr.value;
+    return { ok: true, value: { text, family, cidrs: [cidr.value.text], first, last } };
+  }
+  const startText = text.slice(0, dash).trim();
+  const endText = text.slice(dash + 1).trim();
+  const bad = (why: string): Result<PoolRange> => ({ ok: false, error: `${q(text)} is not a valid range: ${why}` });
+  const start = parseIp(startText);
+  const end = parseIp(endText);
+  if (!start.ok) return bad(`the start ${start.error}`);
+  if (!end.ok) return bad(`the end ${end.error}`);
+  if (start.value.family !== end.value.family) {
+    return bad('the start and end are of different IP families: write one IPv4 range and one IPv6 range as two entries');
+  }
+  if (start.value.value > end.value.value) {
+    return bad(`the start ${start.value.text} is after the end ${end.value.text}: write the lower address first, e.g. ${q(`${end.value.text}-${start.value.text}`)}`);
+  }
+  const family = start.value.family;
+  const first = start.value.value;
+  const last = end.value.value;
+  return { ok: true, value: { text, family, cidrs: summarizeRange(first, last, family), first, last } };
+}

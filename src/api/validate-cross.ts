@@ -1,0 +1,200 @@
+/**
+ * Checks between objects that do not depend on the node being rendered: overlapping pools,
+ * aliases, duplicate advertisements, aggregation lengths, BFD echo with IPv6, references to other
+ * objects, and localPref conflicts.
+ */
+import { poolsOfAdvertisement } from './advertisement-pools.js';
+import { communityKey } from './communities.js';
+import { selectorKey } from './label-selector.js';
+import { checkLocalPrefCompatibility } from './localpref.js';
+import type { Advertisement, Pool, Snapshot } from './model.js';
+import { makeShareNode } from './node-sharing.js';
+import { formatRef, Problems, q } from './problems.js';
+
+export { checkLocalPrefCompatibility } from './localpref.js';
+
+export function validateCross(s: Snapshot, problems: Problems, metallbNamespace: string): void {
+  checkPoolOverlaps(s.pools, problems);
+  checkAliasNames(s, problems);
+  checkDuplicateAdvertisements(s.advertisements, problems);
+  checkAggregationLengths(s.advertisements, s.pools, problems);
+  checkReferences(s, problems, metallbNamespace);
+  checkBfdEcho(s, problems);
+  const shareNode = makeShareNode(s.nodes);
+  checkLocalPrefCompatibility(
+    s.advertisements.filter((a) => a.serviceSelectors.length === 0),
+    s.pools,
+    shareNode,
+    problems,
+  );
+}
+
+export function checkPoolOverlaps(pools: readonly Pool[], problems: Problems): void {
+  const seen: { pool: Pool; index: number }[] = [];
+  pools.forEach((pool) =>
+    pool.ranges.forEach((range, index) => {
+      for (const other of seen) {
+        const o = other.pool.ranges[other.index]!;
+        if (o.family !== range.family || o.last < range.first || range.last < o.first) continue;
+        const [mine, theirs] = overlappingCidrs(range.cidrs, o.cidrs);
+        problems.error(
+          pool.ref,
+          `spec.addresses[${index}]`,
+          `CIDR ${mine} in pool ${pool.ref.name} overlaps with CIDR ${theirs} in pool ${other.pool.ref.name}: an address can belong to one pool only; remove the overlap`,
+        );
+      }
+      seen.push({ pool, index });
+    }),
+  );
+}
+
+function cidrBounds(cidr: string): [bigint, bigint] {
+  const [addr, len] = cidr.split('/') as [string, string];
+  const v6 = addr.includes(':');
+  const bits = v6 ? 128 : 32;
+  let value = 0n;
+  if (v6) {
+    const [head, tail] = addr.includes('::') ? (addr.split('::') as [string, string]) : [addr, undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+    for (const g of groups) value = (value << 16n) | BigInt(`0x${g}`);
+  } else {
+    for (const o of addr.split('.')) value = (value << 8n) | BigInt(o);
+  }
+  const host = (1n << BigInt(bits - Number(len))) - 1n;
+  return [value, value | host];
+}
+
+function overlappingCidrs(a: readonly string[], b: readonly string[]): [string, string] {
+  for (const x of a) {
+    const [xf, xl] = cidrBounds(x);
+    for (const y of b) {
+      const [yf, yl] = cidrBounds(y);
+      if (xf <= yl && yf <= xl) return [x, y];
+    }
+  }
+  return [a[0]!, b[0]!];
+}
+
+function checkAliasNames(s: Snapshot, problems: Problems): void {
+  const first = new Map<string, string>();
+  const indexInObject = new Map<string, number>();
+  for (const alias of s.communityAliases) {
+    const objKey = formatRef(alias.ref);
+    const index = indexInObject.get(objKey) ?? 0;
+    indexInObject.set(objKey, index + 1);
+    const owner = first.get(alias.name);
+    if (owner !== undefined && owner !== objKey) {
+      problems.error(
+        alias.ref,
+        `spec.communities[${index}].name`,
+        `duplicate alias ${q(alias.name)}: it is already defined by ${owner}; alias names must be unique across all Community objects`,
+      );
+    } else first.set(alias.name, objKey);
+  }
+}
+
+function advertisementSpecKey(a: Advertisement): string {
+  const sels = (l: Advertisement['nodeSelectors']): string[] => l.map(selectorKey);
+  return JSON.stringify([
+    a.aggregationLength, a.aggregationLengthV6, a.localPref,
+    a.communities.map((c) => (c.kind === 'alias' ? `alias:${c.name}` : communityKey(c.value))),
+    a.ipAddressPools, sels(a.ipAddressPoolSelectors), sels(a.nodeSelectors), a.peers, sels(a.serviceSelectors),
+  ]);
+}
+
+function checkDuplicateAdvertisements(advs: readonly Advertisement[], problems: Problems): void {
+  const seen = new Map<string, Advertisement>();
+  for (const adv of advs) {
+    const key = advertisementSpecKey(adv);
+    const other = seen.get(key);
+    if (other) {
+      problems.error(adv.ref, 'spec', `is the same as the spec of BGPAdvertisement ${other.ref.name}: remove one of them`);
+    } else seen.set(key, adv);
+  }
+}
+
+/** The aggregation length may not be shorter than the shortest prefix of any address entry of a pool. */
+function checkAggregationLengths(advs: readonly Advertisement[], pools: readonly Pool[], problems: Problems): void {
+  for (const adv of advs) {
+    for (const pool of poolsOfAdvertisement(adv, pools)) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const length = family === 'ipv4' ? adv.aggregationLength : adv.aggregationLengthV6;
+        let worst: { cidr: string; mask: number; text: string } | undefined;
+        for (const range of pool.ranges) {
+          if (range.family !== family) continue;
+          for (const cidr of range.cidrs) {
+            const mask = Number(cidr.split('/')[1]);
+            // The shortest mask of this entry decides; keep the entry that needs the longest one.
+            const shortest = Math.min(...range.cidrs.map((c) => Number(c.split('/')[1])));
+            if (mask === shortest && length < mask && (!worst || mask > worst.mask)) worst = { cidr, mask, text: range.text };
+          }
+        }
+        if (!worst) continue;
+        const field = family === 'ipv4' ? 'spec.aggregationLength' : 'spec.aggregationLengthV6';
+        const from = worst.text === worst.cidr ? '' : ` (from ${q(worst.text)})`;
+        problems.error(
+          adv.ref,
+          field,
+          `${length} is shorter than prefix ${worst.cidr}${from} of pool ${pool.ref.name}: the aggregate would cover addresses outside the pool; use at least ${worst.mask}`,
+        );
+      }
+    }
+  }
+}
+
+function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
+  const peerNames = new Set(s.peers.map((p) => p.ref.name));
+  const poolNames = new Set(s.pools.map((p) => p.ref.name));
+  const aliasNames = new Set(s.communityAliases.map((a) => a.name));
+  const bfdNames = new Set(s.bfdProfiles.map((b) => b.ref.name));
+  for (const adv of s.advertisements) {
+    adv.peers.forEach((name, i) => {
+      if (!peerNames.has(name)) {
+        problems.warn(adv.ref, `spec.peers[${i}]`, `${q(name)} names no BGPPeer in ${ns}: the advertisement will reach no such peer`);
+      }
+    });
+    adv.ipAddressPools.forEach((name, i) => {
+      if (!poolNames.has(name)) {
+        problems.warn(adv.ref, `spec.ipAddressPools[${i}]`, `${q(name)} names no IPAddressPool in ${ns}: nothing is advertised from it`);
+      }
+    });
+    adv.communities.forEach((c, i) => {
+      if (c.kind === 'alias' && !aliasNames.has(c.name)) {
+        problems.error(
+          adv.ref,
+          `spec.communities[${i}]`,
+          `${q(c.name)} is not a community value and no Community object defines an alias with this name: define the alias, or use "A:B" or "large:A:B:C"`,
+        );
+      }
+    });
+  }
+  for (const peer of s.peers) {
+    if (peer.bfdProfile !== undefined && !bfdNames.has(peer.bfdProfile)) {
+      problems.error(peer.ref, 'spec.bfdProfile', `${q(peer.bfdProfile)} names no BFDProfile in ${ns}: create the profile or remove spec.bfdProfile`);
+    }
+  }
+}
+
+/** BFD echo mode does not work for IPv6: no IPv6 pool may be advertised to a peer whose profile has it. */
+function checkBfdEcho(s: Snapshot, problems: Problems): void {
+  const echo = new Set(s.bfdProfiles.filter((b) => b.echoMode).map((b) => b.ref.name));
+  if (echo.size === 0) return;
+  const shareNode = makeShareNode(s.nodes);
+  for (const adv of s.advertisements) {
+    const v6Pools = poolsOfAdvertisement(adv, s.pools).filter((p) => p.ranges.some((r) => r.family === 'ipv6'));
+    if (v6Pools.length === 0) continue;
+    for (const peer of s.peers) {
+      if (peer.bfdProfile === undefined || !echo.has(peer.bfdProfile)) continue;
+      if (adv.peers.length > 0 && !adv.peers.includes(peer.ref.name)) continue;
+      if (!shareNode(adv, peer)) continue;
+      const i = adv.peers.indexOf(peer.ref.name);
+      problems.error(
+        adv.ref,
+        i >= 0 ? `spec.peers[${i}]` : 'spec',
+        `advertises IPv6 pool ${v6Pools[0]!.ref.name} to BGPPeer ${peer.ref.name}, whose BFD profile ${q(peer.bfdProfile)} has echoMode enabled, which does not work with IPv6: disable echoMode or do not advertise IPv6 pools to this peer`,
+      );
+    }
+  }
+}

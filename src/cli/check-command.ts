@@ -1,0 +1,23 @@
+import { checkDirectory } from '../pipeline.js';
+import { InvalidConfigError } from './errors.js';
+import type { CliIo } from './io.js';
+import { printProblems } from './print-problems.js';
+
+export interface CheckArgs {
+  readonly dir: string;
+  readonly node: string | undefined;
+  readonly namespace: string | undefined;
+}
+
+/** `check`: every problem of the folder, one per line; exit 1 if any is an error. */
+export async function checkCommand(args: CheckArgs, io: CliIo): Promise<void> {
+  const result = await checkDirectory(args.dir, {
+    ...(args.node ? { node: args.node } : {}),
+    ...(args.namespace ? { metallbNamespace: args.namespace } : {}),
+  });
+  printProblems(result.problems, io);
+  const errors = result.problems.filter((p) => p.severity === 'error').length;
+  if (errors > 0) throw new InvalidConfigError(`invalid configuration: ${errors} error(s)`);
+  const scope = result.nodes.length > 0 ? `node(s) ${result.nodes.join(', ')}` : 'all objects (no Node objects: per-node rules checked for references only)';
+  io.stderr(`ok: ${scope}\n`);
+}

@@ -1,0 +1,109 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InvalidConfigError, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+
+export const USAGE = `usage: frr-renderer <command> [options]
+
+commands:
+  render --dir DIR --node NODE [--out FILE] [--namespace NS] [--redact-passwords]
+         [--example-services] [--hostname NAME]
+      Render NODE's frr.conf from every *.yaml, *.yml, *.json under DIR.
+  check --dir DIR [--node NODE] [--namespace NS]
+      Validate only; every problem is listed, one per line.
+
+exit codes: 0 ok, 1 invalid configuration, 2 usage error
+`;
+
+const COMMON = {
+  dir: { type: 'string' },
+  node: { type: 'string' },
+  namespace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const RENDER = {
+  ...COMMON,
+  out: { type: 'string' },
+  'redact-passwords': { type: 'boolean' },
+  'example-services': { type: 'boolean' },
+  hostname: { type: 'string' },
+} as const;
+
+/** Runs one command and returns the exit code. Only `bin/frr-renderer.js` calls `process.exit`. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await dispatch(argv, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof InvalidConfigError) {
+      io.stderr(`${err.message}\n`);
+      return 1;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 'EACCES') {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`internal error (please report it): ${e.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout(USAGE);
+    return;
+  }
+  switch (command) {
+    case 'render': {
+      const v = parse(rest, RENDER);
+      if (v.help) return void io.stdout(USAGE);
+      const { renderCommand } = await import('./render-command.js');
+      return renderCommand(
+        {
+          dir: required(v.dir, '--dir'),
+          node: required(v.node, '--node'),
+          out: v.out,
+          namespace: v.namespace,
+          redactPasswords: v['redact-passwords'] ?? false,
+          exampleServices: v['example-services'] ?? false,
+          hostname: v.hostname,
+        },
+        io,
+      );
+    }
+    case 'check': {
+      const v = parse(rest, COMMON);
+      if (v.help) return void io.stdout(USAGE);
+      const { checkCommand } = await import('./check-command.js');
+      return checkCommand({ dir: required(v.dir, '--dir'), node: v.node, namespace: v.namespace }, io);
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+export const processIo: CliIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  writeFile: (path, text) => writeFile(path, text, { mode: 0o600 }),
+};

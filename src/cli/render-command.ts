@@ -1,0 +1,31 @@
+import { renderDirectory } from '../pipeline.js';
+import { InvalidConfigError } from './errors.js';
+import type { CliIo } from './io.js';
+import { printProblems } from './print-problems.js';
+
+export interface RenderArgs {
+  readonly dir: string;
+  readonly node: string;
+  readonly out: string | undefined;
+  readonly namespace: string | undefined;
+  readonly redactPasswords: boolean;
+  readonly exampleServices: boolean;
+  readonly hostname: string | undefined;
+}
+
+/** `render`: this node's frr.conf to stdout or `--out`; nothing is written when the input is invalid. */
+export async function renderCommand(args: RenderArgs, io: CliIo): Promise<void> {
+  const result = await renderDirectory(args.dir, {
+    node: args.node,
+    ...(args.namespace ? { metallbNamespace: args.namespace } : {}),
+    ...(args.hostname ? { hostname: args.hostname } : {}),
+    redactPasswords: args.redactPasswords,
+    exampleServices: args.exampleServices,
+  });
+  printProblems(result.problems, io);
+  if (result.config === undefined) {
+    throw new InvalidConfigError(`invalid configuration: ${result.problems.filter((p) => p.severity === 'error').length} error(s)`);
+  }
+  if (args.out) await io.writeFile(args.out, result.config);
+  else io.stdout(result.config);
+}

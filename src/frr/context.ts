@@ -1,0 +1,38 @@
+/**
+ * Which FRR to talk to and how: shared by `vtysh.ts` and `reload.ts`. The sidecar builds one
+ * with FRR's default paths; the tests build one per FRR instance, with its pathspace.
+ */
+import type { CommandRunner } from './run.js';
+
+export interface FrrContext {
+  readonly run: CommandRunner;
+  /**
+   * FRR pathspace (`vtysh -N`, `frr-reload.py --pathspace`): the instance whose files live in
+   * /etc/frr/<pathspace> and /var/run/frr/<pathspace>. `undefined` = FRR's default paths (a pod).
+   */
+  readonly pathspace?: string | undefined;
+  /** Limit for each vtysh call; default `DEFAULT_VTYSH_TIMEOUT_MS`. */
+  readonly vtyshTimeoutMs?: number;
+  /** Limit for each frr-reload.py call; default `DEFAULT_RELOAD_TIMEOUT_MS`. */
+  readonly reloadTimeoutMs?: number;
+  /** Path of vtysh; default `vtysh` (found on PATH). */
+  readonly vtysh?: string;
+  /** Path of frr-reload.py; default where Debian's frr-pythontools installs it. */
+  readonly reloadScript?: string;
+}
+
+export const DEFAULT_VTYSH_TIMEOUT_MS = 30_000;
+/** Reloads grow with config size (seconds for thousands of services), so they get more room. */
+export const DEFAULT_RELOAD_TIMEOUT_MS = 300_000;
+export const DEFAULT_VTYSH = 'vtysh';
+export const DEFAULT_RELOAD_SCRIPT = '/usr/lib/frr/frr-reload.py';
+
+/** `-N <pathspace>` for vtysh, or nothing for the default instance. */
+export function vtyshPathspaceArgs(frr: FrrContext): string[] {
+  return frr.pathspace === undefined ? [] : ['-N', frr.pathspace];
+}
+
+/** `--pathspace <pathspace>` for frr-reload.py, or nothing for the default instance. */
+export function reloadPathspaceArgs(frr: FrrContext): string[] {
+  return frr.pathspace === undefined ? [] : ['--pathspace', frr.pathspace];
+}

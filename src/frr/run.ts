@@ -1,0 +1,142 @@
+/**
+ * The one place that starts processes for `frr/`: a small `CommandRunner` seam so callers
+ * (vtysh, frr-reload.py) can be tested with a fake runner, and a real one built on execa.
+ *
+ * The contract: a runner resolves with the exit code for every process that ran to its end,
+ * zero or not (callers decide what a non-zero exit means), and rejects with `FrrCommandError`
+ * only when no exit code exists: the program could not be started, timed out, or was killed.
+ */
+import { basename } from 'node:path';
+import { execa } from 'execa';
+import { redactPasswords } from './redact.js';
+
+export interface RunOptions {
+  /** Hard limit; the process is killed (SIGTERM, then SIGKILL) when it is reached. */
+  readonly timeoutMs: number;
+  /** Written to the process's standard input; without it stdin is closed. */
+  readonly input?: string;
+}
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export type CommandRunner = (
+  file: string,
+  args: readonly string[],
+  opts: RunOptions,
+) => Promise<CommandResult>;
+
+/** Time between SIGTERM and SIGKILL once a timeout fired: frr-reload.py usually exits at once. */
+const FORCE_KILL_AFTER_MS = 2_000;
+
+/** A failed FRR command. Every text field is password-redacted. */
+export class FrrCommandError extends Error {
+  override readonly name = 'FrrCommandError';
+  /** The command line that ran (redacted), for logs. */
+  readonly command: string;
+  /** `undefined` when the process never exited by itself (not started, timed out, killed). */
+  readonly exitCode: number | undefined;
+  /** The whole standard error (redacted). */
+  readonly stderr: string;
+
+  constructor(init: {
+    file: string;
+    args: readonly string[];
+    reason: string;
+    exitCode: number | undefined;
+    stderr: string;
+    stdout?: string;
+    cause?: unknown;
+  }) {
+    const detail = firstMeaningfulLine(init.stderr) ?? firstMeaningfulLine(init.stdout ?? '');
+    const label = describeCommand(init.file, init.args);
+    super(`${label} failed (${init.reason})${detail === undefined ? '' : `: ${redactPasswords(detail)}`}`, {
+      cause: init.cause,
+    });
+    this.command = redactPasswords([init.file, ...init.args].join(' '));
+    this.exitCode = init.exitCode;
+    this.stderr = redactPasswords(init.stderr);
+  }
+}
+
+/**
+ * A short name for a command in one-line messages: program name and its flags, without flag
+ * values (file paths, pathspaces) except vtysh's `-c` command, which is what a reader needs.
+ * E.g. `frr-reload.py --reload`, `vtysh -C -f`, `vtysh -c "show running-config"`.
+ */
+export function describeCommand(file: string, args: readonly string[]): string {
+  const parts = [basename(file)];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-N' || arg === '--pathspace') {
+      i++;
+    } else if (arg === '-c') {
+      parts.push(`-c "${redactPasswords(args[i + 1] ?? '')}"`);
+      i++;
+    } else if (arg.startsWith('-')) {
+      parts.push(arg);
+    }
+  }
+  return parts.join(' ');
+}
+
+/** frr-reload.py logs `2024-01-01 10:00:00,123  INFO: ...` lines first; they never say what failed. */
+const INFO_LOG_LINE = /^\d{4}-\d\d-\d\d [\d:,.]+\s+(INFO|DEBUG):/;
+
+function firstMeaningfulLine(text: string): string | undefined {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '' && !INFO_LOG_LINE.test(line));
+}
+
+/** The production runner. */
+export const execaRunner: CommandRunner = async (file, args, opts) => {
+  const stdio = opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input };
+  const result = await execa(file, [...args], {
+    ...stdio,
+    timeout: opts.timeoutMs,
+    forceKillAfterDelay: FORCE_KILL_AFTER_MS,
+    reject: false,
+  });
+  if (result.timedOut) {
+    throw new FrrCommandError({
+      file,
+      args,
+      reason: `timed out after ${opts.timeoutMs} ms`,
+      exitCode: undefined,
+      stderr: result.stderr,
+      cause: result,
+    });
+  }
+  if (result.exitCode === undefined) {
+    const code = 'code' in result && typeof result.code === 'string' ? result.code : undefined;
+    const reason = code !== undefined ? `could not start: ${code}` : `killed by ${result.signal ?? 'a signal'}`;
+    throw new FrrCommandError({ file, args, reason, exitCode: undefined, stderr: result.stderr, cause: result });
+  }
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+};
+
+/** Runs a command that must exit 0, and returns its output; any other exit becomes an `FrrCommandError`. */
+export async function runChecked(
+  run: CommandRunner,
+  file: string,
+  args: readonly string[],
+  opts: RunOptions,
+): Promise<CommandResult> {
+  const result = await run(file, args, opts);
+  if (result.exitCode !== 0) {
+    throw new FrrCommandError({
+      file,
+      args,
+      reason: `exit ${result.exitCode}`,
+      exitCode: result.exitCode,
+      stderr: result.stderr,
+      stdout: result.stdout,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,122 @@
+import type { Advertisement, Peer, Snapshot } from '../api/model.js';
+import { type Problem, Problems, sortProblems } from '../api/problems.js';
+import { keyOf } from './advertisement-pools.js';
+import { announceVerdict, type AnnounceVerdict } from './announce.js';
+import { bfdProfileIntent } from './bfd-profiles.js';
+import type { BfdProfileIntent, NodeIntent, TagIntent } from './model.js';
+import { neighborSession } from './neighbor-session.js';
+import { nodeContext } from './node-context.js';
+import { checkBfdReferences, checkPeersOfNode, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
+import { aggregate, compareStrings } from './prefixes.js';
+import { buildRouters, type PrefixSources } from './routers.js';
+import { assignTagIds, tagRouteMapName } from './tags.js';
+
+export interface IntentOptions {
+  readonly node: string;
+  readonly redactPasswords: boolean;
+  readonly hostname: string | null;
+  /** Folder mode without EndpointSlices: every service counts as having ready endpoints on every node. */
+  readonly assumeEndpointsReady: boolean;
+  readonly loadBalancerClass?: string;
+  readonly logLevel?: string;
+}
+
+export interface ServiceVerdict {
+  readonly service: string;
+  readonly verdict: AnnounceVerdict;
+}
+
+export interface IntentResult {
+  /** Undefined when the configuration has errors: the caller keeps the last good config. */
+  readonly intent: NodeIntent | undefined;
+  readonly services: readonly ServiceVerdict[];
+  readonly problems: readonly Problem[];
+}
+
+/** snapshot + node -> what this node's FRR must say. Pure: same inputs, same result, in any order. */
+export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResult {
+  const problems = new Problems();
+  const node = nodeContext(snapshot, opts.node);
+
+  const peers = peersOnNode(snapshot.peers, node).sort((a, b) => compareStrings(neighborId(a), neighborId(b)) || compareStrings(keyOf(a), keyOf(b)));
+  checkPeersOfNode(peers, node, problems);
+  checkBfdReferences(peers, snapshot.bfdProfiles, problems);
+  const passwords = new Map(peers.map((p) => [p, resolvePassword(p, snapshot.secrets, problems)] as const));
+
+  const services = [...snapshot.services].sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
+  const ctx = {
+    node,
+    pools: snapshot.pools,
+    advertisements: snapshot.advertisements,
+    endpointSlices: snapshot.endpointSlices,
+    assumeEndpointsReady: opts.assumeEndpointsReady,
+    loadBalancerClass: opts.loadBalancerClass,
+  };
+  const verdicts = services.map((s) => ({ service: keyOf(s), verdict: announceVerdict(s, ctx) }));
+  const sources = prefixSources(verdicts);
+
+  if (problems.hasErrors()) {
+    return { intent: undefined, services: verdicts, problems: sortProblems(problems.list) };
+  }
+
+  const tagIds = assignTagIds([...sources.values()].map((s) => s.tagKey));
+  const advsByKey = new Map<string, Advertisement>(snapshot.advertisements.map((a) => [keyOf(a), a]));
+  const routers = buildRouters({
+    peers,
+    sessions: new Map(peers.map((p: Peer) => [p, neighborSession(p, passwords.get(p) ?? null, opts.redactPasswords)])),
+    sources,
+    tagIds,
+    advsByKey,
+    aliases: snapshot.communityAliases,
+    problems,
+  });
+
+  const tags: TagIntent[] = [...new Map([...sources.values()].map((s) => [s.tagKey, s.advertisements])).entries()]
+    .map(([key, advertisements]) => ({ id: tagIds.get(key)!, routeMap: tagRouteMapName(tagIds.get(key)!), advertisements }))
+    .filter((t) => routers.some((r) => [r.ipv4, r.ipv6].some((af) => af?.networks.some((n) => n.routeMap === t.routeMap))))
+    .sort((a, b) => a.id - b.id);
+
+  const referenced = new Set(peers.flatMap((p) => (p.bfdProfile ? [p.bfdProfile] : [])));
+  const bfdProfiles: BfdProfileIntent[] = snapshot.bfdProfiles
+    .filter((p) => referenced.has(p.ref.name))
+    .map(bfdProfileIntent)
+    .sort((a, b) => compareStrings(a.name, b.name));
+
+  const intent: NodeIntent = {
+    node: opts.node,
+    hostname: opts.hostname,
+    logLevel: opts.logLevel ?? 'informational',
+    tags,
+    routers,
+    bfdProfiles,
+  };
+  return { intent, services: verdicts, problems: sortProblems(problems.list) };
+}
+
+/** Every prefix this node announces, with the advertisements and services behind it. */
+function prefixSources(verdicts: readonly { service: string; verdict: AnnounceVerdict }[]): Map<string, PrefixSources> {
+  const advs = new Map<string, Set<string>>();
+  const svcs = new Map<string, Set<string>>();
+  for (const { service, verdict } of verdicts) {
+    if (!verdict.announced) continue;
+    for (const { ip, family } of verdict.ingress) {
+      for (const adv of verdict.advertisements) {
+        const prefix = aggregate(ip, family, family === 'ipv4' ? adv.aggregationLength : adv.aggregationLengthV6);
+        getOrCreate(advs, prefix).add(keyOf(adv));
+        getOrCreate(svcs, prefix).add(service);
+      }
+    }
+  }
+  const out = new Map<string, PrefixSources>();
+  for (const [prefix, set] of advs) {
+    const advertisements = [...set].sort(compareStrings);
+    out.set(prefix, { prefix, advertisements, tagKey: advertisements.join(','), services: [...svcs.get(prefix)!].sort(compareStrings) });
+  }
+  return out;
+}
+
+function getOrCreate<K, V>(m: Map<K, Set<V>>, k: K): Set<V> {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  return s;
+}

@@ -1,0 +1,127 @@
+/**
+ * The desired BGP state of one node: everything frr.conf must say, already decided, named, sorted
+ * and formatted. Templates only print these records (`templates/*.hbs`).
+ *
+ * Optional values are `null`, never missing: the templates run in Handlebars' strict mode, which
+ * turns a misspelt field into an error instead of an empty string.
+ *
+ * Config shape (chosen for apply cost, see README "Config shape"):
+ * - every announced prefix is one `network P route-map metallb-tag-N` line; that route-map sets the
+ *   route's internal `tag N` (a local attribute, never sent to peers);
+ * - N identifies the *set of BGPAdvertisements* that announce the prefix from this node;
+ * - each neighbor's outbound route-map has one entry per tag it may send (`match tag N`), which sets
+ *   the communities and local-pref of the advertisements that select this peer, then a final deny.
+ * A service added to an existing set of advertisements therefore changes one line.
+ */
+
+export interface NodeIntent {
+  readonly node: string;
+  readonly hostname: string | null;
+  readonly logLevel: string;
+  /** Origination route-maps, sorted by id. */
+  readonly tags: readonly TagIntent[];
+  /** Default VRF first, then VRFs by name. */
+  readonly routers: readonly RouterIntent[];
+  /** Profiles referenced by this node's peers, sorted by name. */
+  readonly bfdProfiles: readonly BfdProfileIntent[];
+}
+
+/** One set of BGPAdvertisements that announce a prefix together. */
+export interface TagIntent {
+  /** 1..65000; also the seq of the matching entry in every outbound route-map. */
+  readonly id: number;
+  /** `metallb-tag-<id>`. */
+  readonly routeMap: string;
+  /** `namespace/name` of the advertisements, sorted: printed as a comment for reviewers. */
+  readonly advertisements: readonly string[];
+}
+
+export interface RouterIntent {
+  readonly asn: number;
+  /** null = default VRF. */
+  readonly vrf: string | null;
+  readonly routerId: string | null;
+  readonly neighbors: readonly NeighborIntent[];
+  readonly ipv4: AddressFamilyIntent | null;
+  readonly ipv6: AddressFamilyIntent | null;
+}
+
+export interface AddressFamilyIntent {
+  readonly networks: readonly NetworkIntent[];
+  /** Neighbors activated in this family, in router order. */
+  readonly neighbors: readonly NeighborActivation[];
+}
+
+export interface NetworkIntent {
+  /** Canonical prefix text, e.g. `4.4.4.100/32`. */
+  readonly prefix: string;
+  readonly routeMap: string;
+}
+
+export interface NeighborActivation {
+  readonly target: string;
+  readonly routeMapIn: string;
+  readonly routeMapOut: string;
+}
+
+export interface NeighborIntent {
+  /** `<address|interface>[-<vrf>]`: stable, unique per node, the stem of its route-map names. */
+  readonly id: string;
+  /** What follows `neighbor`: the peer address, or the interface of an unnumbered peer. */
+  readonly target: string;
+  readonly isInterface: boolean;
+  /** BGPPeer names (`namespace/name`) this neighbor comes from. */
+  readonly peers: readonly string[];
+  /** `64501`, `internal` or `external`. */
+  readonly remoteAs: string;
+  readonly localAs: number | null;
+  /** Only when not FRR's default 179 (FRR hides `port 179` in its running config). */
+  readonly port: number | null;
+  readonly bfdProfile: string | null;
+  /** Cleartext, or `<redacted>` when rendering for review. */
+  readonly password: string | null;
+  /** FRR shows the default TTL explicitly: `ebgp-multihop 255`. */
+  readonly ebgpMultihop: boolean;
+  readonly updateSource: string | null;
+  readonly timers: { readonly keepalive: number; readonly hold: number } | null;
+  readonly connectTime: number | null;
+  readonly gracefulRestart: boolean;
+  readonly disableConnectedCheck: boolean;
+  readonly ipv4: boolean;
+  readonly ipv6: boolean;
+  readonly routeMapIn: string;
+  readonly routeMapOut: string;
+  /** Outbound route-map entries, sorted by seq. */
+  readonly outEntries: readonly OutEntry[];
+  /** What this neighbor is meant to receive, for `explain` and status. Sorted by prefix. */
+  readonly announced: readonly AnnouncedPrefix[];
+}
+
+export interface OutEntry {
+  readonly seq: number;
+  readonly tag: number;
+  /** Space-separated, in FRR's canonical form (well-known values by name), or null. */
+  readonly communities: string | null;
+  readonly largeCommunities: string | null;
+  readonly localPref: number | null;
+}
+
+export interface AnnouncedPrefix {
+  readonly prefix: string;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly tag: number;
+  /** Services (`namespace/name`) whose IPs this prefix carries. */
+  readonly services: readonly string[];
+}
+
+export interface BfdProfileIntent {
+  readonly name: string;
+  /** null = FRR's default, not rendered (FRR hides defaults, so rendering them would never converge). */
+  readonly receiveInterval: number | null;
+  readonly transmitInterval: number | null;
+  readonly detectMultiplier: number | null;
+  readonly echoMode: boolean;
+  readonly echoInterval: number | null;
+  readonly passiveMode: boolean;
+  readonly minimumTtl: number | null;
+}

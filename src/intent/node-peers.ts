@@ -1,0 +1,85 @@
+import { checkPassword } from '../api/frr-strings.js';
+import { anySelectorMatches } from '../api/label-selector.js';
+import type { BfdProfile, Peer, Secret } from '../api/model.js';
+import { type Problems, q } from '../api/problems.js';
+import type { NodeContext } from './node-context.js';
+
+/** The BGPPeers whose nodeSelectors select this node (no selectors: every node). */
+export function peersOnNode(peers: readonly Peer[], node: NodeContext): Peer[] {
+  return peers.filter((p) => anySelectorMatches(p.nodeSelectors, node.labels));
+}
+
+/** `address` or `interface`, plus `-<vrf>`: what FRR sees as one neighbor on this node. */
+export function neighborId(peer: Peer): string {
+  const base = peer.address ?? peer.interface ?? '';
+  return peer.vrf ? `${base}-${peer.vrf}` : base;
+}
+
+/**
+ * FRR-mode rules for the peers of one node (MetalLB checks them for peers that share a node; we
+ * render one node, so every pair here shares it): one router ID, one local ASN per VRF, and no two
+ * peers for the same neighbor.
+ */
+export function checkPeersOfNode(peers: readonly Peer[], node: NodeContext, problems: Problems): void {
+  for (let i = 0; i < peers.length; i++) {
+    for (let j = i + 1; j < peers.length; j++) {
+      const a = peers[i]!;
+      const b = peers[j]!;
+      const both = `peers ${a.ref.name} and ${b.ref.name} both select node ${node.name}`;
+      if (a.routerID !== b.routerID) {
+        problems.error(b.ref, 'spec.routerID',
+          `${q(b.routerID ?? '')} differs from ${q(a.routerID ?? '')} of BGPPeer ${a.ref.name}: ${both}, and FRR has one router ID per node; set the same routerID on both (or on neither)`);
+      }
+      if (neighborId(a) === neighborId(b)) {
+        problems.error(b.ref, a.address ? 'spec.peerAddress' : 'spec.interface',
+          `same neighbor ${neighborId(b)} as BGPPeer ${a.ref.name}: ${both}; FRR has one session per neighbor, so merge them or give them disjoint nodeSelectors`);
+      }
+      if ((a.vrf ?? '') === (b.vrf ?? '') && a.myASN !== b.myASN) {
+        problems.error(b.ref, 'spec.myASN',
+          `${b.myASN} differs from ${a.myASN} of BGPPeer ${a.ref.name} in the same VRF (${a.vrf ?? 'default'}): ${both}, and FRR runs one BGP instance per VRF; use the same myASN`);
+      }
+    }
+  }
+}
+
+/** The BFD profile a peer names must exist (MetalLB: "referencing non existing bfd profile"). */
+export function checkBfdReferences(peers: readonly Peer[], profiles: readonly BfdProfile[], problems: Problems): void {
+  const names = new Set(profiles.map((p) => p.ref.name));
+  for (const peer of peers) {
+    if (peer.bfdProfile !== undefined && !names.has(peer.bfdProfile)) {
+      const known = [...names].sort().join(', ') || 'none';
+      problems.error(peer.ref, 'spec.bfdProfile', `BFDProfile ${q(peer.bfdProfile)} does not exist in ${peer.ref.namespace} (known: ${known}); create it or fix the name`);
+    }
+  }
+}
+
+/**
+ * The cleartext TCP-MD5 password of a peer, or null. A password that cannot be resolved is an
+ * error: rendering the peer without it would silently leave the session down.
+ */
+export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems: Problems): string | null {
+  const source = peer.password;
+  if (source.kind === 'none') return null;
+  if (source.kind === 'inline') return source.value;
+  const secret = secrets.find((s) => s.ref.name === source.secretName && s.ref.namespace === source.secretNamespace);
+  const where = `Secret ${source.secretNamespace}/${source.secretName}`;
+  if (!secret) {
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} not found; create it (type kubernetes.io/basic-auth, key "password")`);
+    return null;
+  }
+  if (secret.type !== 'kubernetes.io/basic-auth') {
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has type ${q(secret.type)}; MetalLB requires type kubernetes.io/basic-auth`);
+    return null;
+  }
+  const value = secret.data['password'];
+  if (value === undefined) {
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`);
+    return null;
+  }
+  const bad = checkPassword(value);
+  if (bad) {
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} key "password": ${bad}`);
+    return null;
+  }
+  return value;
+}

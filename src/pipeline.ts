@@ -1,0 +1,116 @@
+/**
+ * The offline pipeline in one call: folder of manifests -> snapshot -> intent -> frr.conf text.
+ * `render` and `check` use it, and so do the golden and FRR tests.
+ */
+import type { RawObject } from './api/decode.js';
+import type { Problem } from './api/problems.js';
+import { sortProblems } from './api/problems.js';
+import { buildSnapshot } from './api/snapshot.js';
+import { buildIntent, type IntentResult } from './intent/build-intent.js';
+import { exampleServices } from './intent/example-services.js';
+import { createRenderer, type Renderer } from './render/renderer.js';
+import { loadTemplates } from './render/templates.js';
+import { readFolder } from './sources/read-folder.js';
+
+export const DEFAULT_METALLB_NAMESPACE = 'metallb-system';
+
+export interface RenderOptions {
+  /** The node whose frr.conf is rendered. */
+  readonly node: string;
+  /** Namespace of the MetalLB objects; default `metallb-system`. */
+  readonly metallbNamespace?: string;
+  /** Replace every password with `<redacted>` (golden files, logs, status). */
+  readonly redactPasswords?: boolean;
+  /** Adds `hostname NAME` (the sidecar passes the pod's host name so frr-reload sees no diff). */
+  readonly hostname?: string;
+  /** Pretend every pool has one LoadBalancer service on its first address (golden review of CRs in git). */
+  readonly exampleServices?: boolean;
+}
+
+export interface RenderResult {
+  /** The rendered frr.conf, or undefined when errors were found. */
+  readonly config: string | undefined;
+  /** Errors and warnings, sorted. */
+  readonly problems: readonly Problem[];
+  /** Per-service verdicts of the intent stage (for `explain`). */
+  readonly intent: IntentResult | undefined;
+}
+
+let renderer: Promise<Renderer> | undefined;
+
+/** Compiled once per process: templates are read from disk at the edge, never in the core. */
+export function defaultRenderer(): Promise<Renderer> {
+  renderer ??= loadTemplates().then(createRenderer);
+  return renderer;
+}
+
+export async function renderDirectory(dir: string, opts: RenderOptions): Promise<RenderResult> {
+  const { objects, problems } = await readFolder(dir);
+  return renderObjects(objects, opts, problems, await defaultRenderer());
+}
+
+/** Pure apart from the renderer passed in: raw objects -> frr.conf. */
+export function renderObjects(objects: readonly RawObject[], opts: RenderOptions, decodeProblems: readonly Problem[], render: Renderer): RenderResult {
+  const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
+  const built = buildSnapshot([...objects], { metallbNamespace });
+  let snapshot = built.snapshot;
+  const notes: Problem[] = [];
+  let assumeEndpointsReady = false;
+  if (opts.exampleServices) {
+    snapshot = { ...snapshot, services: [...snapshot.services, ...exampleServices(snapshot.pools)] };
+    assumeEndpointsReady = true;
+  } else if (snapshot.endpointSlices.length === 0 && snapshot.services.length > 0) {
+    // A folder of CRs and Services usually has no EndpointSlices (Kubernetes writes them). Treat
+    // services as served rather than announce nothing, and say so.
+    assumeEndpointsReady = true;
+    notes.push({
+      severity: 'warning',
+      ref: { kind: 'Folder', namespace: '', name: 'input' },
+      field: '',
+      message: 'no EndpointSlice found: every LoadBalancer Service is treated as having ready endpoints on this node; add EndpointSlices to model externalTrafficPolicy: Local',
+    });
+  }
+  const intent = buildIntent(snapshot, {
+    node: opts.node,
+    redactPasswords: opts.redactPasswords ?? false,
+    hostname: opts.hostname ?? null,
+    assumeEndpointsReady,
+  });
+  const problems = sortProblems([...decodeProblems, ...built.problems, ...notes, ...intent.problems]);
+  const failed = problems.some((p) => p.severity === 'error');
+  return {
+    config: failed || !intent.intent ? undefined : render(intent.intent),
+    problems,
+    intent,
+  };
+}
+
+export interface CheckResult {
+  readonly problems: readonly Problem[];
+  /** Nodes whose configuration was checked in full (peers, secrets, BFD references). */
+  readonly nodes: readonly string[];
+}
+
+/**
+ * Validation only. With a node: everything `render` checks for it. Without: every object, then
+ * the per-node rules for each Node object in the folder (or, with none, for a node that every
+ * peer selects, so that references to Secrets and BFD profiles are still checked).
+ */
+export async function checkDirectory(dir: string, opts: { node?: string; metallbNamespace?: string }): Promise<CheckResult> {
+  const { objects, problems: decodeProblems } = await readFolder(dir);
+  const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
+  const built = buildSnapshot([...objects], { metallbNamespace });
+  const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).sort();
+  const perNode: Problem[] = [];
+  if (nodes.length > 0) {
+    for (const node of nodes) {
+      perNode.push(...buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true }).problems);
+    }
+  } else {
+    const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
+    const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true });
+    // Pairwise per-node rules need real nodes; keep the reference checks only.
+    perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret' || p.field === 'spec.bfdProfile'));
+  }
+  return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode]), nodes };
+}

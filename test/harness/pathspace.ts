@@ -1,0 +1,139 @@
+/**
+ * An FRR pathspace: /etc/frr/<name> (config), /var/run/frr/<name> (pid files, vty sockets), and
+ * the daemons started for it by frrinit.sh. With `watchfrr_options="--netns"` every daemon runs
+ * inside the network namespace of the same name, so the namespace must exist first.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FRRINIT } from './preconditions.js';
+import { sh, sleep } from './system.js';
+
+export const FRR_CONF_ROOT = '/etc/frr';
+export const FRR_RUN_ROOT = '/var/run/frr';
+
+/** Daemons every test instance runs: watchfrr reports them as `Up` once their vty answers. */
+export const TEST_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'] as const;
+
+/**
+ * The `daemons` file. `-A 127.0.0.1`: vty ports on the namespace's own loopback only.
+ * `-s 90000000`: a netlink buffer big enough for many routes (as in MetalLB's image).
+ */
+function daemonsFile(): string {
+  return [
+    'bgpd=yes',
+    'bfdd=yes',
+    'vtysh_enable=yes',
+    'zebra_options=" -A 127.0.0.1 -s 90000000"',
+    'bgpd_options=" -A 127.0.0.1"',
+    'bfdd_options=" -A 127.0.0.1"',
+    'staticd_options=" -A 127.0.0.1"',
+    'watchfrr_options="--netns"',
+    '',
+  ].join('\n');
+}
+
+/** Writes /etc/frr/<name>/{daemons,vtysh.conf,frr.conf} (empty config), owned by frr:frr as FRR requires. */
+export async function writePathspaceFiles(name: string): Promise<void> {
+  const dir = join(FRR_CONF_ROOT, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'daemons'), daemonsFile());
+  // frr-reload.py refuses to --reload without the integrated config.
+  await writeFile(join(dir, 'vtysh.conf'), 'service integrated-vtysh-config\n');
+  await writeFile(join(dir, 'frr.conf'), '');
+  await sh('chown', ['-R', 'frr:frr', dir]);
+}
+
+/** Starts watchfrr and the daemons, and waits until watchfrr reports every daemon up. */
+export async function startPathspace(name: string, readyTimeoutMs = 15_000): Promise<void> {
+  await sh(FRRINIT, ['start', name], 30_000);
+  const deadline = Date.now() + readyTimeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const { stdout, stderr, exitCode } = await sh('vtysh', ['-N', name, '-c', 'show watchfrr']).catch(
+      (err: Error) => ({ stdout: '', stderr: err.message, exitCode: 1 }),
+    );
+    last = exitCode === 0 ? stdout : stderr;
+    if (TEST_DAEMONS.every((daemon) => new RegExp(`^\\s*${daemon}\\s+Up\\b`, 'm').test(stdout))) return;
+    await sleep(100);
+  }
+  throw new Error(`FRR in pathspace ${name} not up after ${readyTimeoutMs} ms; last "show watchfrr":\n${last}`);
+}
+
+/**
+ * Pids of every process started for a pathspace: FRR daemons carry `-N <name>` on their
+ * command line. Matching the exact pathspace argument never touches other FRR instances.
+ */
+export async function pathspacePids(name: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(join('/proc', entry, 'cmdline'), 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args.some((arg, i) => (arg === '-N' || arg === '--pathspace') && args[i + 1] === name)) {
+      pids.push(Number(entry));
+    }
+  }
+  return pids.filter((pid) => pid !== process.pid);
+}
+
+/** Names of the pathspaces FRR daemons currently run for (from their `-N` argument). */
+export async function runningPathspaces(): Promise<string[]> {
+  const names = new Set<string>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(join('/proc', entry, 'cmdline'), 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    const at = args.indexOf('-N');
+    if (at >= 0 && args[0]?.startsWith('/usr/lib/frr/')) names.add(args[at + 1] ?? '');
+  }
+  names.delete('');
+  return [...names];
+}
+
+function isGone(pid: number): Promise<boolean> {
+  // A zombie (state Z) has exited already; only its parent's reaping is missing.
+  return readFile(`/proc/${pid}/stat`, 'utf8').then(
+    (stat) => /^\d+ \(.*\) Z/.test(stat),
+    () => true,
+  );
+}
+
+/**
+ * Stops a pathspace's daemons with SIGKILL. The instance is thrown away, so there is nothing to
+ * save, and a graceful `frrinit.sh stop` takes ~6 s (each daemon needs ~2 s after SIGINT).
+ */
+export async function killPathspace(name: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = await pathspacePids(name);
+    const alive: number[] = [];
+    for (const pid of pids) if (!(await isGone(pid))) alive.push(pid);
+    if (alive.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`FRR processes of ${name} still running: ${alive.join(', ')}`);
+    for (const pid of alive) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited between the scan and the kill.
+      }
+    }
+    await sleep(50);
+  }
+}
+
+/** Removes /etc/frr/<name> and /var/run/frr/<name>. */
+export async function removePathspaceFiles(name: string): Promise<void> {
+  if (name === '' || name.includes('/')) throw new Error(`refusing to remove pathspace "${name}"`);
+  await rm(join(FRR_CONF_ROOT, name), { recursive: true, force: true });
+  await rm(join(FRR_RUN_ROOT, name), { recursive: true, force: true });
+}
+
+/** Lists the pathspace folders under /etc/frr and /var/run/frr. */
+export async function pathspaceDirs(): Promise<string[]> {
+  const names = new Set<string>();
+  for (const root of [FRR_CONF_ROOT, FRR_RUN_ROOT]) {
+    const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) if (entry.isDirectory()) names.add(entry.name);
+  }
+  return [...names];
+}

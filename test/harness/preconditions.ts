@@ -1,0 +1,54 @@
+/**
+ * Real-FRR tests need root and FRR's tools. Without them the tests must never pass silently:
+ * in CI (`CI=true`) they fail with the reason; elsewhere they are reported as skipped, with a
+ * warning that says why.
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export const FRRINIT = '/usr/lib/frr/frrinit.sh';
+export const FRR_RELOAD = '/usr/lib/frr/frr-reload.py';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
+}
+
+/** Why the real-FRR tests cannot run here, or `undefined` when they can. */
+export function frrUnavailableReason(): string | undefined {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('not running as root (network namespaces need it)');
+  if (!isExecutable(FRRINIT)) missing.push(`${FRRINIT} missing (apt-get install frr)`);
+  if (!isExecutable(FRR_RELOAD)) missing.push(`${FRR_RELOAD} missing (apt-get install frr-pythontools)`);
+  if (!onPath('vtysh')) missing.push('vtysh not on PATH (apt-get install frr)');
+  if (!onPath('ip')) missing.push('ip not on PATH (apt-get install iproute2)');
+  return missing.length === 0 ? undefined : missing.join('; ');
+}
+
+/**
+ * `describe` for tests that drive real FRR. When FRR cannot run: in CI one failing test with the
+ * reason; elsewhere `describe.skip` plus a console warning.
+ */
+export function describeWithFrr(name: string, body: () => void): void {
+  const reason = frrUnavailableReason();
+  if (reason === undefined) {
+    describe(name, body);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has root and FRR available (required when CI=true)', () => {
+        throw new Error(`cannot run real-FRR tests: ${reason}`);
+      });
+    });
+  } else {
+    console.warn(`SKIPPED "${name}": ${reason}. With CI=true this is a failure.`);
+    describe.skip(name, body);
+  }
+}

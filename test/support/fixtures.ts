@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { RenderOptions } from '../../src/pipeline.js';
+
+export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+
+/** One golden case: `fixtures/<name>/{case.yaml,input/,expected.frr.conf|expected.error}`. */
+export interface GoldenCase {
+  readonly name: string;
+  readonly dir: string;
+  readonly inputDir: string;
+  readonly node: string;
+  readonly description: string;
+  /** Render options from case.yaml (`exampleServices`, `namespace`), without node and redaction. */
+  readonly options: Omit<RenderOptions, 'node' | 'redactPasswords' | 'hostname'>;
+  readonly expectedConfigFile: string;
+  readonly expectedErrorFile: string;
+  readonly expectedWarningsFile: string;
+  /** True when the case must be rejected. */
+  readonly rejected: boolean;
+}
+
+export function loadCases(): GoldenCase[] {
+  return readdirSync(FIXTURES_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(FIXTURES_DIR, e.name, 'case.yaml')))
+    .map((e) => loadCase(e.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function loadCase(name: string): GoldenCase {
+  const dir = join(FIXTURES_DIR, name);
+  const meta = (parse(readFileSync(join(dir, 'case.yaml'), 'utf8')) ?? {}) as {
+    node?: string;
+    description?: string;
+    rejected?: boolean;
+    options?: { exampleServices?: boolean; namespace?: string };
+  };
+  return {
+    name,
+    dir,
+    inputDir: join(dir, 'input'),
+    node: meta.node ?? 'worker-0',
+    description: meta.description ?? '',
+    options: {
+      ...(meta.options?.exampleServices ? { exampleServices: true } : {}),
+      ...(meta.options?.namespace ? { metallbNamespace: meta.options.namespace } : {}),
+    },
+    expectedConfigFile: join(dir, 'expected.frr.conf'),
+    expectedErrorFile: join(dir, 'expected.error'),
+    expectedWarningsFile: join(dir, 'expected.warnings'),
+    rejected: meta.rejected === true,
+  };
+}
