@@ -110,7 +110,7 @@ export async function checkDirectory(dir: string, opts: { node?: string; metallb
     const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
     const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true });
     // Pairwise per-node rules need real nodes; keep the reference checks only.
-    perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret' || p.field === 'spec.bfdProfile'));
+    perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret'));
   }
   return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode]), nodes };
 }

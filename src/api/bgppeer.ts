@@ -162,7 +162,12 @@ function optionalIp(r: FieldReader, v: unknown, field: string, what: string): Pa
 }
 
 function decodePassword(r: FieldReader, spec: RawMap, opts: DecodeOptions): PasswordSource {
-  const inline = nonEmpty(r.string(spec.password, 'spec.password'));
+  // Not r.string: its type error would quote the value, and this one is a password.
+  const rawPassword = spec.password;
+  if (rawPassword !== undefined && rawPassword !== null && typeof rawPassword !== 'string') {
+    r.error('spec.password', 'must be a string: quote the value');
+  }
+  const inline = nonEmpty(typeof rawPassword === 'string' ? rawPassword : undefined);
   const secret = r.map(spec.passwordSecret, 'spec.passwordSecret');
   r.unknownFields(secret, ['name', 'namespace'], 'spec.passwordSecret');
   const secretName = nonEmpty(r.string(secret.name, 'spec.passwordSecret.name'));

@@ -38,7 +38,7 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
     problems.push({ severity: 'error', ref: fileRef, field: '', message });
   };
 
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, d) => {
     if (doc.errors.length > 0) {

@@ -67,6 +67,10 @@ export class FieldReader {
   /** An optional integer in [min, max]; out-of-range values are reported and give undefined. */
   integer(v: unknown, field: string, min: number, max: number): number | undefined {
     if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string' && /^-?[0-9]+$/.test(v.trim())) {
+      this.error(field, `${q(v)} is a string: write the number without quotes (an integer from ${min} to ${max})`);
+      return undefined;
+    }
     if (typeof v !== 'number' || !Number.isInteger(v)) {
       this.error(field, `${typeof v === 'string' ? q(v) : String(v)} is not a whole number: use an integer from ${min} to ${max}`);
       return undefined;

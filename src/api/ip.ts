@@ -43,12 +43,14 @@ export function parseIp(input: string): Result<ParsedIp> {
     );
   }
   if (input.includes('/')) return bad(`: it has a prefix length; write the address alone, e.g. ${q(input.split('/')[0])}`);
+  const generic = ': use an IPv4 or IPv6 address such as "10.0.0.1" or "2001:db8::1"';
   if (!input.includes(':')) {
+    if (!/^[0-9.]+$/.test(input)) return bad(generic);
     if (!Address4.isValid(input)) return bad(': use a dotted quad such as "10.0.0.1" (no leading zeros)');
     const value = new Address4(input).bigInt();
     return { ok: true, value: { text: ipText(value, 'ipv4'), family: 'ipv4', value } };
   }
-  if (!Address6.isValid(input)) return bad(': use an IPv4 or IPv6 address such as "10.0.0.1" or "2001:db8::1"');
+  if (!Address6.isValid(input)) return bad(generic);
   const value = new Address6(input).bigInt();
   if (value >> 32n === 0xffffn) {
     return bad(`: IPv4-mapped addresses are not supported; write the IPv4 address ${q(ipText(value & 0xffffffffn, 'ipv4'))}`);

@@ -5,6 +5,7 @@
  */
 import { poolsOfAdvertisement } from './advertisement-pools.js';
 import { communityKey } from './communities.js';
+import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';
 import { checkLocalPrefCompatibility } from './localpref.js';
 import type { Advertisement, Pool, Snapshot } from './model.js';
@@ -49,21 +50,8 @@ export function checkPoolOverlaps(pools: readonly Pool[], problems: Problems): v
 }
 
 function cidrBounds(cidr: string): [bigint, bigint] {
-  const [addr, len] = cidr.split('/') as [string, string];
-  const v6 = addr.includes(':');
-  const bits = v6 ? 128 : 32;
-  let value = 0n;
-  if (v6) {
-    const [head, tail] = addr.includes('::') ? (addr.split('::') as [string, string]) : [addr, undefined];
-    const h = head ? head.split(':') : [];
-    const t = tail ? tail.split(':') : [];
-    const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-    for (const g of groups) value = (value << 16n) | BigInt(`0x${g}`);
-  } else {
-    for (const o of addr.split('.')) value = (value << 8n) | BigInt(o);
-  }
-  const host = (1n << BigInt(bits - Number(len))) - 1n;
-  return [value, value | host];
+  const c = parseCidr(cidr);
+  return c.ok ? [c.value.first, c.value.last] : [0n, -1n];
 }
 
 function overlappingCidrs(a: readonly string[], b: readonly string[]): [string, string] {

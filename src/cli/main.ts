@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -105,5 +105,12 @@ function required(value: string | undefined, flag: string): string {
 export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
-  writeFile: (path, text) => writeFile(path, text, { mode: 0o600 }),
+  writeFile: writePrivateFile,
 };
+
+/** Temp file + rename: readers (FRR, reviewers) never see half a file; 0600 because it holds passwords. */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  await rename(tmp, path);
+}

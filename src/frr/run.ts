@@ -63,17 +63,22 @@ export class FrrCommandError extends Error {
 }
 
 /**
- * A short name for a command in one-line messages: program name and its flags, without flag
- * values (file paths, pathspaces) except vtysh's `-c` command, which is what a reader needs.
- * E.g. `frr-reload.py --reload`, `vtysh -C -f`, `vtysh -c "show running-config"`.
+ * A short name for a command in one-line messages. For FRR's tools: program name and flags,
+ * without flag values (file paths, pathspaces) except vtysh's `-c` command, which is what a
+ * reader needs: `frr-reload.py --reload`, `vtysh -C -f`, `vtysh -c "show running-config"`.
+ * Other programs are named with their whole (redacted) command line.
  */
 export function describeCommand(file: string, args: readonly string[]): string {
-  const parts = [basename(file)];
+  const program = basename(file);
+  if (program !== 'vtysh' && !program.startsWith('frr-reload')) {
+    return redactPasswords([program, ...args].join(' '));
+  }
+  const parts = [program];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '-N' || arg === '--pathspace') {
       i++;
-    } else if (arg === '-c') {
+    } else if (arg === '-c' && program === 'vtysh') {
       parts.push(`-c "${redactPasswords(args[i + 1] ?? '')}"`);
       i++;
     } else if (arg.startsWith('-')) {

@@ -1,6 +1,7 @@
 import { anySelectorMatches } from '../api/label-selector.js';
 import type { Advertisement, EndpointSlice, Pool, Service, ServiceIngress } from '../api/model.js';
-import { advertisementAppliesToPool, keyOf } from './advertisement-pools.js';
+import { advertisementAppliesTo } from '../api/advertisement-pools.js';
+import { keyOf } from './keys.js';
 import { localPrefConflict } from './local-pref.js';
 import { EXCLUDE_LB_LABEL, type NodeContext } from './node-context.js';
 import { ipToBigInt } from './prefixes.js';
@@ -52,7 +53,7 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   const pool = ctx.pools.find((p) => svc.ingress.every((i) => poolContains(p, i.ip, i.family)));
   if (!pool) return no('ipNotAllowed', `no IPAddressPool contains ${svc.ingress.map((i) => i.ip).join(', ')}`);
 
-  const ofPool = ctx.advertisements.filter((a) => advertisementAppliesToPool(a, pool));
+  const ofPool = ctx.advertisements.filter((a) => advertisementAppliesTo(a, pool));
   const onNode = ofPool.filter((a) => anySelectorMatches(a.nodeSelectors, ctx.node.labels));
   if (onNode.length === 0) {
     const detail = ofPool.length === 0

@@ -1,12 +1,12 @@
 import type { Advertisement, Peer, Snapshot } from '../api/model.js';
 import { type Problem, Problems, sortProblems } from '../api/problems.js';
-import { keyOf } from './advertisement-pools.js';
+import { keyOf } from './keys.js';
 import { announceVerdict, type AnnounceVerdict } from './announce.js';
 import { bfdProfileIntent } from './bfd-profiles.js';
 import type { BfdProfileIntent, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
-import { checkBfdReferences, checkPeersOfNode, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
+import { checkPeersOfNode, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregate, compareStrings } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
 import { assignTagIds, tagRouteMapName } from './tags.js';
@@ -40,7 +40,6 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
 
   const peers = peersOnNode(snapshot.peers, node).sort((a, b) => compareStrings(neighborId(a), neighborId(b)) || compareStrings(keyOf(a), keyOf(b)));
   checkPeersOfNode(peers, node, problems);
-  checkBfdReferences(peers, snapshot.bfdProfiles, problems);
   const passwords = new Map(peers.map((p) => [p, resolvePassword(p, snapshot.secrets, problems)] as const));
 
   const services = [...snapshot.services].sort((a, b) => compareStrings(keyOf(a), keyOf(b)));

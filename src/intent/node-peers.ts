@@ -1,6 +1,6 @@
 import { checkPassword } from '../api/frr-strings.js';
 import { anySelectorMatches } from '../api/label-selector.js';
-import type { BfdProfile, Peer, Secret } from '../api/model.js';
+import type { Peer, Secret } from '../api/model.js';
 import { type Problems, q } from '../api/problems.js';
 import type { NodeContext } from './node-context.js';
 
@@ -38,17 +38,6 @@ export function checkPeersOfNode(peers: readonly Peer[], node: NodeContext, prob
         problems.error(b.ref, 'spec.myASN',
           `${b.myASN} differs from ${a.myASN} of BGPPeer ${a.ref.name} in the same VRF (${a.vrf ?? 'default'}): ${both}, and FRR runs one BGP instance per VRF; use the same myASN`);
       }
-    }
-  }
-}
-
-/** The BFD profile a peer names must exist (MetalLB: "referencing non existing bfd profile"). */
-export function checkBfdReferences(peers: readonly Peer[], profiles: readonly BfdProfile[], problems: Problems): void {
-  const names = new Set(profiles.map((p) => p.ref.name));
-  for (const peer of peers) {
-    if (peer.bfdProfile !== undefined && !names.has(peer.bfdProfile)) {
-      const known = [...names].sort().join(', ') || 'none';
-      problems.error(peer.ref, 'spec.bfdProfile', `BFDProfile ${q(peer.bfdProfile)} does not exist in ${peer.ref.namespace} (known: ${known}); create it or fix the name`);
     }
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * FRR 8.4.4 bug that `applyConfig` works around: a reload that removes both `neighbor X bfd`
+ * and `neighbor X bfd profile P` leaves `neighbor X bfd` in the running config. The second
+ * pass of `applyConfig` removes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanupStale, describeWithFrr, FrrInstance } from '../harness/index.js';
+import { writeConfig } from './round-trip.js';
+
+const FRR_TIMEOUT_MS = 60_000;
+
+function speakerConfig(withBfd: boolean): string {
+  const bfdNeighbor = withBfd ? [' neighbor 192.0.2.1 bfd', ' neighbor 192.0.2.1 bfd profile fast'] : [];
+  const bfdProfile = withBfd ? ['bfd', ' profile fast', '  detect-multiplier 5', ' exit', 'exit'] : [];
+  return [
+    `hostname ${hostname()}`,
+    'router bgp 64512',
+    ' no bgp ebgp-requires-policy',
+    ' no bgp default ipv4-unicast',
+    ' neighbor 192.0.2.1 remote-as 64513',
+    ...bfdNeighbor,
+    ' address-family ipv4 unicast',
+    '  neighbor 192.0.2.1 activate',
+    ' exit-address-family',
+    'exit',
+    ...bfdProfile,
+    '',
+  ].join('\n');
+}
+
+describeWithFrr('applyConfig on real FRR', () => {
+  let workDir = '';
+  let speaker: FrrInstance | undefined;
+
+  beforeAll(async () => {
+    await cleanupStale();
+    workDir = await mkdtemp(join(tmpdir(), 'frrt-bfd-'));
+    speaker = await FrrInstance.start('bfd');
+  }, FRR_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await speaker?.destroy();
+    if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+  }, FRR_TIMEOUT_MS);
+
+  it('removes `neighbor X bfd` together with its profile, taking a second reload on FRR 8.4.4', async () => {
+    const frr = speaker!;
+    const withBfd = await writeConfig(workDir, 'with-bfd.conf', speakerConfig(true));
+    const withoutBfd = await writeConfig(workDir, 'without-bfd.conf', speakerConfig(false));
+    await frr.load(withBfd);
+    expect(await frr.show('show running-config')).toContain(' neighbor 192.0.2.1 bfd profile fast');
+
+    const result = await frr.apply(withoutBfd);
+
+    expect(await frr.show('show running-config')).not.toMatch(/neighbor 192\.0\.2\.1 bfd/);
+    expect(result).toEqual({ passes: 2, converged: true, remaining: { toDelete: [], toAdd: [] } });
+    expect(await frr.testReload(withoutBfd)).toEqual({ toDelete: [], toAdd: [] });
+  }, FRR_TIMEOUT_MS);
+});

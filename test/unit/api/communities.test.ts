@@ -1,0 +1,35 @@
+import { describe, expect, test } from '@jest/globals';
+import { formatCommunity, parseCommunityRef, parseCommunityValue } from '../../../src/api/communities.js';
+
+describe('communities', () => {
+  test('standard and large values', () => {
+    expect(parseCommunityRef('65535:65282')).toEqual({
+      ok: true,
+      value: { kind: 'value', text: '65535:65282', value: { kind: 'standard', high: 65535, low: 65282 } },
+    });
+    expect(parseCommunityRef('large:4294967295:0:1')).toEqual({
+      ok: true,
+      value: { kind: 'value', text: 'large:4294967295:0:1', value: { kind: 'large', global: 4294967295, local1: 0, local2: 1 } },
+    });
+    const large = parseCommunityValue('large:1:2:3');
+    expect(large.ok && formatCommunity(large.value)).toBe('1:2:3');
+  });
+
+  test('no colon is an alias', () => {
+    expect(parseCommunityRef('NO_ADVERTISE')).toEqual({ ok: true, value: { kind: 'alias', name: 'NO_ADVERTISE' } });
+  });
+
+  test.each(['65536:1', '1:2:3', 'large:1:2', 'large:1:2:4294967296', '-1:2', 'a:b', '1:', ':1', '1: 2'])('%j is an error naming the valid forms', (s) => {
+    expect(parseCommunityRef(s)).toEqual({
+      ok: false,
+      error: `${JSON.stringify(s)} is not a valid community: use "A:B" with two numbers 0-65535 (e.g. "65535:65282"), "large:A:B:C" with three numbers 0-4294967295, or the name of a Community alias`,
+    });
+  });
+
+  test('Community values cannot be aliases', () => {
+    expect(parseCommunityValue('NO_ADVERTISE')).toEqual({
+      ok: false,
+      error: '"NO_ADVERTISE" is not a valid community: use "A:B" with two numbers 0-65535 (e.g. "65535:65282"), "large:A:B:C" with three numbers 0-4294967295',
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.js';
+import type { CliIo } from '../../../src/cli/io.js';
+
+function capture(): CliIo & { out: string; err: string; files: Map<string, string> } {
+  const io = {
+    out: '',
+    err: '',
+    files: new Map<string, string>(),
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+    writeFile: async (p: string, t: string) => void io.files.set(p, t),
+  };
+  return io;
+}
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'frr-renderer-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const PEER = `apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: { name: p1, namespace: metallb-system }
+spec: { myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.1, password: "hunter2hunter2" }
+`;
+
+describe('frr-renderer CLI', () => {
+  it('render prints the config on stdout and exits 0', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1'], io)).toBe(0);
+    expect(io.out).toContain(' neighbor 192.0.2.1 remote-as 64501\n');
+    expect(io.out).toContain(' neighbor 192.0.2.1 password hunter2hunter2\n');
+  });
+
+  it('render --redact-passwords hides the password', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--redact-passwords'], io)).toBe(0);
+    expect(io.out).toContain(' neighbor 192.0.2.1 password <redacted>\n');
+    expect(io.out).not.toContain('hunter2');
+  });
+
+  it('render --out writes the file through the io seam', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--out', '/x/frr.conf'], io)).toBe(0);
+    expect(io.files.get('/x/frr.conf')).toContain('router bgp 64500\n');
+    expect(io.out).toBe('');
+  });
+
+  it('exits 1 on invalid configuration, one error per line naming kind, object and field, and writes nothing', async () => {
+    const bad = PEER.replace('peerASN: 64501', 'peerASN: 64501, vrf: "red\\n neighbor 6.6.6.6 remote-as 1"');
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': bad }), '--node', 'n1', '--out', '/x/frr.conf'], io)).toBe(1);
+    expect(io.files.size).toBe(0);
+    expect(io.out).toBe('');
+    const lines = io.err.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: BGPPeer metallb-system\/p1: spec\.vrf: /);
+    expect(io.err).not.toContain('hunter2');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    for (const argv of [['render', '--dir', 'x'], ['render', '--node', 'n'], ['bogus'], ['render', '--dir', 'x', '--node', 'n', '--nope']]) {
+      const io = capture();
+      expect(await main(argv, io)).toBe(2);
+      expect(io.err).toContain('usage: frr-renderer');
+    }
+  });
+
+  it('exits 2 when the folder does not exist', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', '/nonexistent/dir', '--node', 'n'], io)).toBe(2);
+    expect(io.err).toMatch(/ENOENT/);
+  });
+
+  it('check lists every problem and exits 1, or exits 0 when valid', async () => {
+    const io = capture();
+    const bad = PEER.replace('myASN: 64500', 'myASN: 0').replace('192.0.2.1', '192.0.2.999');
+    expect(await main(['check', '--dir', folder({ 'p.yaml': bad })], io)).toBe(1);
+    expect(io.err.split('\n').filter((l) => l.startsWith('error: ')).length).toBeGreaterThanOrEqual(2);
+    const ok = capture();
+    expect(await main(['check', '--dir', folder({ 'p.yaml': PEER })], ok)).toBe(0);
+  });
+});
+
+describe('the real binary', () => {
+  it('writes --out with mode 0600 (frr.conf holds passwords)', async () => {
+    const { processIo } = await import('../../../src/cli/main.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'frr-renderer-out-')), 'frr.conf');
+    expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--out', out], { ...processIo, stderr: () => undefined })).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readFileSync(out, 'utf8')).toContain('router bgp 64500');
+  });
+});
