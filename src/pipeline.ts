@@ -5,9 +5,11 @@
 import type { RawObject } from './api/decode.js';
 import type { Problem } from './api/problems.js';
 import { sortProblems } from './api/problems.js';
+import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import { buildIntent, type IntentResult } from './intent/build-intent.js';
 import { exampleServices } from './intent/example-services.js';
+import { nodeContext } from './intent/node-context.js';
 import { createRenderer, type Renderer } from './render/renderer.js';
 import { loadTemplates } from './render/templates.js';
 import { readFolder } from './sources/read-folder.js';
@@ -76,7 +78,8 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     hostname: opts.hostname ?? null,
     assumeEndpointsReady,
   });
-  const problems = sortProblems([...decodeProblems, ...built.problems, ...notes, ...intent.problems]);
+  const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
+  const problems = sortProblems([...decodeProblems, ...scoped, ...notes, ...intent.problems]);
   const failed = problems.some((p) => p.severity === 'error');
   return {
     config: failed || !intent.intent ? undefined : render(intent.intent),

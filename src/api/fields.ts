@@ -11,6 +11,11 @@ export function isMap(v: unknown): v is RawMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Empty strings count as unset, as in MetalLB's Go types. */
+export function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : s;
+}
+
 /** Human name of a raw value's type, for "must be a string, not a number" messages. */
 export function typeName(v: unknown): string {
   if (v === null) return 'null';

@@ -98,16 +98,29 @@ function firstMeaningfulLine(text: string): string | undefined {
     .find((line) => line !== '' && !INFO_LOG_LINE.test(line));
 }
 
-/** The production runner. */
+/**
+ * The production runner.
+ *
+ * Why not execa's own `timeout`: it signals only the direct child. frr-reload.py runs vtysh as
+ * its child, and a grandchild that keeps stdout open keeps the call waiting after the child died.
+ * So the child leads its own process group (`detached`) and a timeout signals the whole group:
+ * SIGTERM, then SIGKILL if anything is still there.
+ */
 export const execaRunner: CommandRunner = async (file, args, opts) => {
   const stdio = opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input };
-  const result = await execa(file, [...args], {
-    ...stdio,
-    timeout: opts.timeoutMs,
-    forceKillAfterDelay: FORCE_KILL_AFTER_MS,
-    reject: false,
+  const subprocess = execa(file, [...args], { ...stdio, detached: true, reject: false });
+  let timedOut = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signalGroup(subprocess.pid, 'SIGTERM');
+    forceKill = setTimeout(() => signalGroup(subprocess.pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+  }, opts.timeoutMs);
+  const result = await subprocess.finally(() => {
+    clearTimeout(timer);
+    clearTimeout(forceKill);
   });
-  if (result.timedOut) {
+  if (timedOut) {
     throw new FrrCommandError({
       file,
       args,
@@ -124,6 +137,16 @@ export const execaRunner: CommandRunner = async (file, args, opts) => {
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 };
+
+/** Signals every process of the group `pid` leads; a group that is already gone is fine. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: every process of the group has exited.
+  }
+}
 
 /** Runs a command that must exit 0, and returns its output; any other exit becomes an `FrrCommandError`. */
 export async function runChecked(

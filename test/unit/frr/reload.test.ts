@@ -1,0 +1,103 @@
+import type { FrrContext } from '../../../src/frr/context.js';
+import { applyConfig, parseReloadTestOutput, testReload } from '../../../src/frr/reload.js';
+import { FrrCommandError, type CommandResult, type CommandRunner } from '../../../src/frr/run.js';
+
+const REMAINING_BFD = '\nLines To Delete\n===============\nrouter bgp 64512\n no neighbor 192.0.2.1 bfd\n';
+
+/** A runner that answers each call from a script and records the calls. */
+function scriptedRunner(answers: CommandResult[]): { run: CommandRunner; calls: string[][] } {
+  const calls: string[][] = [];
+  const run: CommandRunner = async (file, args) => {
+    calls.push([file, ...args]);
+    const answer = answers.shift();
+    if (answer === undefined) throw new Error(`unexpected call ${file} ${args.join(' ')}`);
+    return answer;
+  };
+  return { run, calls };
+}
+
+const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+
+describe('parseReloadTestOutput', () => {
+  it('splits both sections into lines, keeping indentation', () => {
+    const stdout = [
+      '',
+      'Lines To Delete',
+      '===============',
+      'no bfd',
+      'router bgp 64512',
+      ' no neighbor 192.0.2.1 bfd',
+      '',
+      'Lines To Add',
+      '============',
+      'route-map X-out permit 2',
+      ' set community 65535:65282 additive',
+      '',
+    ].join('\n');
+    expect(parseReloadTestOutput(stdout)).toEqual({
+      toDelete: ['no bfd', 'router bgp 64512', ' no neighbor 192.0.2.1 bfd'],
+      toAdd: ['route-map X-out permit 2', ' set community 65535:65282 additive'],
+    });
+  });
+
+  it('reads no sections as no change', () => {
+    expect(parseReloadTestOutput('\n')).toEqual({ toDelete: [], toAdd: [] });
+  });
+
+  it('redacts passwords', () => {
+    const stdout = '\nLines To Add\n============\nrouter bgp 64512\n neighbor 192.0.2.1 password hunter2\n';
+    expect(parseReloadTestOutput(stdout).toAdd).toEqual(['router bgp 64512', ' neighbor 192.0.2.1 password <redacted>']);
+  });
+});
+
+describe('testReload', () => {
+  it('runs frr-reload.py --test on the pathspace', async () => {
+    const { run, calls } = scriptedRunner([ok(REMAINING_BFD)]);
+    const frr: FrrContext = { run, pathspace: 'ns1' };
+    await expect(testReload(frr, '/tmp/frr.conf')).resolves.toEqual({
+      toDelete: ['router bgp 64512', ' no neighbor 192.0.2.1 bfd'],
+      toAdd: [],
+    });
+    expect(calls).toEqual([['/usr/lib/frr/frr-reload.py', '--test', '--pathspace', 'ns1', '/tmp/frr.conf']]);
+  });
+});
+
+describe('applyConfig', () => {
+  it('stops after one pass when nothing is left', async () => {
+    const { run, calls } = scriptedRunner([ok(), ok()]);
+    await expect(applyConfig({ run }, '/etc/frr/frr.conf.new')).resolves.toEqual({
+      passes: 1,
+      converged: true,
+      remaining: { toDelete: [], toAdd: [] },
+    });
+    expect(calls.map((c) => c[1])).toEqual(['--reload', '--test']);
+  });
+
+  it('reloads again while --test still reports changes (FRR 8.4.4 BFD removal)', async () => {
+    const { run, calls } = scriptedRunner([ok(), ok(REMAINING_BFD), ok(), ok()]);
+    await expect(applyConfig({ run }, '/f')).resolves.toMatchObject({ passes: 2, converged: true });
+    expect(calls.map((c) => c[1])).toEqual(['--reload', '--test', '--reload', '--test']);
+  });
+
+  it('gives up after maxPasses and reports what is left', async () => {
+    const { run } = scriptedRunner([ok(), ok(REMAINING_BFD), ok(), ok(REMAINING_BFD), ok(), ok(REMAINING_BFD)]);
+    await expect(applyConfig({ run }, '/f')).resolves.toEqual({
+      passes: 3,
+      converged: false,
+      remaining: { toDelete: ['router bgp 64512', ' no neighbor 192.0.2.1 bfd'], toAdd: [] },
+    });
+  });
+
+  it('fails when frr-reload.py --reload fails', async () => {
+    const { run } = scriptedRunner([{ exitCode: 1, stdout: 'vtysh failed to process new configuration', stderr: '' }]);
+    const error = await applyConfig({ run }, '/f').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FrrCommandError);
+    expect((error as Error).message).toBe(
+      'frr-reload.py --reload failed (exit 1): vtysh failed to process new configuration',
+    );
+  });
+
+  it('rejects a pass bound below one', async () => {
+    await expect(applyConfig({ run: scriptedRunner([]).run }, '/f', { maxPasses: 0 })).rejects.toThrow(RangeError);
+  });
+});
