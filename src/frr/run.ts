@@ -127,13 +127,13 @@ export const execaRunner: CommandRunner = async (file, args, opts) => {
       reason: `timed out after ${opts.timeoutMs} ms`,
       exitCode: undefined,
       stderr: result.stderr,
-      cause: result,
     });
   }
   if (result.exitCode === undefined) {
     const code = 'code' in result && typeof result.code === 'string' ? result.code : undefined;
     const reason = code !== undefined ? `could not start: ${code}` : `killed by ${result.signal ?? 'a signal'}`;
-    throw new FrrCommandError({ file, args, reason, exitCode: undefined, stderr: result.stderr, cause: result });
+    // Only the underlying error (e.g. spawn ENOENT) as cause: execa's result holds unredacted output.
+    throw new FrrCommandError({ file, args, reason, exitCode: undefined, stderr: result.stderr, cause: result.cause });
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 };

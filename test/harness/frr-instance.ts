@@ -6,9 +6,15 @@
  *   try { await speaker.load(file); expect(await speaker.testReload(file)).toEqual(...); }
  *   finally { await speaker.destroy(); }
  *
- * VRFs: FRR 8.4.4 accepts `router bgp ASN vrf NAME` for a VRF that does not exist (this kernel
- * has no VRF devices), shows it in the running config unchanged, and `frr-reload.py --test`
- * then reports nothing. So rendered VRF configs need no VRF devices or netns-backed VRFs here.
+ * VRFs (measured on FRR 8.4.4, whose kernel here has no VRF devices):
+ * - Default backend (what this harness starts): `router bgp ASN vrf NAME` for a VRF that does not
+ *   exist is accepted, shown unchanged in the running config (the VRF is inactive, vrf-id -1, its
+ *   neighbors stay Idle), and `frr-reload.py --test` reports nothing. Enough for round-trip checks
+ *   of rendered VRF configs; no sessions can come up in such a VRF.
+ * - Netns backend (` -n` in zebra_options): every network namespace on the machine becomes a VRF,
+ *   including other runs' namespaces, and the running config gains `vrf NAME` / ` netns
+ *   /run/netns/NAME` blocks for each, which `--test` then lists for deletion. Only for live VRF
+ *   sessions (e2e), with those lines filtered out of any delta.
  */
 import type { FrrContext } from '../../src/frr/context.js';
 import { applyConfig, testReload, type ApplyOptions, type ApplyResult, type ConfigDelta } from '../../src/frr/reload.js';
