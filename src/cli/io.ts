@@ -3,4 +3,7 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly writeFile: (path: string, text: string) => Promise<void>;
+  /** Resolves with the signal's name when the process is asked to stop (SIGTERM, SIGINT). */
+  readonly waitForShutdown?: () => Promise<string>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }

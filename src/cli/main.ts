@@ -11,6 +11,12 @@ commands:
       Render NODE's frr.conf from every *.yaml, *.yml, *.json under DIR.
   check --dir DIR [--node NODE] [--namespace NS]
       Validate only; every problem is listed, one per line.
+  run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
+      [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
+      [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--log-level LEVEL]
+      [--kubeconfig FILE] [--once] [--print]
+      The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
+      METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
 
 exit codes: 0 ok, 1 invalid configuration, 2 usage error
 `;
@@ -28,6 +34,24 @@ const RENDER = {
   'redact-passwords': { type: 'boolean' },
   'example-services': { type: 'boolean' },
   hostname: { type: 'string' },
+} as const;
+
+const RUN = {
+  source: { type: 'string' },
+  node: { type: 'string' },
+  namespace: { type: 'string' },
+  'frr-config': { type: 'string' },
+  'frr-pathspace': { type: 'string' },
+  apply: { type: 'string' },
+  hostname: { type: 'string' },
+  listen: { type: 'string' },
+  debounce: { type: 'string' },
+  'drift-check': { type: 'string' },
+  'log-level': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  once: { type: 'boolean' },
+  print: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Runs one command and returns the exit code. Only `bin/frr-renderer.js` calls `process.exit`. */
@@ -84,6 +108,31 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       const { checkCommand } = await import('./check-command.js');
       return checkCommand({ dir: required(v.dir, '--dir'), node: v.node, namespace: v.namespace }, io);
     }
+    case 'run': {
+      const v = parse(rest, RUN);
+      if (v.help) return void io.stdout(USAGE);
+      const env = io.env ?? {};
+      const { runCommand } = await import('./run-command.js');
+      return runCommand(
+        {
+          source: required(v.source, '--source'),
+          node: required(v.node ?? env['NODE_NAME'], '--node (or NODE_NAME)'),
+          namespace: v.namespace ?? env['METALLB_NAMESPACE'] ?? 'metallb-system',
+          frrConfig: v['frr-config'],
+          frrPathspace: v['frr-pathspace'],
+          apply: oneOf(v.apply ?? 'always', ['always', 'auto', 'never'] as const, '--apply'),
+          hostname: v.hostname,
+          listen: v.listen ?? ':9120',
+          debounceMs: integer(v.debounce ?? '200', '--debounce'),
+          driftCheckMs: integer(v['drift-check'] ?? '15000', '--drift-check'),
+          logLevel: oneOf(v['log-level'] ?? 'info', ['debug', 'info', 'warn', 'error'] as const, '--log-level'),
+          kubeconfig: v.kubeconfig ?? env['KUBECONFIG'],
+          once: v.once ?? false,
+          print: v.print ?? false,
+        },
+        io,
+      );
+    }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
@@ -97,6 +146,17 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly
   }
 }
 
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+}
+
+function integer(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number of milliseconds, not ${JSON.stringify(value)}`);
+  return n;
+}
+
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
   return value;
@@ -106,6 +166,11 @@ export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   writeFile: writePrivateFile,
+  env: process.env,
+  waitForShutdown: () =>
+    new Promise<string>((resolve) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
+    }),
 };
 
 /** Temp file + rename: readers (FRR, reviewers) never see half a file; 0600 because it holds passwords. */

@@ -22,7 +22,13 @@ import { execaRunner, type CommandResult } from '../../src/frr/run.js';
 import { loadFile, show, showJson, type ShowOptions } from '../../src/frr/vtysh.js';
 import { ownedName } from './names.js';
 import { createNamespace, deleteNamespace, execIn } from './namespaces.js';
-import { killPathspace, removePathspaceFiles, startPathspace, writePathspaceFiles } from './pathspace.js';
+import {
+  killPathspace,
+  removePathspaceFiles,
+  startPathspace,
+  writePathspaceFiles,
+  type PathspaceOptions,
+} from './pathspace.js';
 
 export class FrrInstance {
   /** Context for the functions of `src/frr/` (vtysh, frr-reload.py) aimed at this instance. */
@@ -37,11 +43,11 @@ export class FrrInstance {
   }
 
   /** Creates the namespace, writes the pathspace files, starts FRR and waits until it is up. */
-  static async start(role = 'frr'): Promise<FrrInstance> {
+  static async start(role = 'frr', opts: PathspaceOptions = {}): Promise<FrrInstance> {
     const instance = new FrrInstance(ownedName(role));
     try {
       await createNamespace(instance.name);
-      await writePathspaceFiles(instance.name);
+      await writePathspaceFiles(instance.name, opts);
       await startPathspace(instance.name);
       return instance;
     } catch (err) {

@@ -18,12 +18,14 @@ export const TEST_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'] as const;
  * The `daemons` file. `-A 127.0.0.1`: vty ports on the namespace's own loopback only.
  * `-s 90000000`: a netlink buffer big enough for many routes (as in MetalLB's image).
  */
-function daemonsFile(): string {
+function daemonsFile(opts: PathspaceOptions): string {
+  // `-n`: FRR's netns VRF backend (every network namespace on the machine is a VRF of its name).
+  const netns = opts.netnsVrfs === true ? ' -n' : '';
   return [
     'bgpd=yes',
     'bfdd=yes',
     'vtysh_enable=yes',
-    'zebra_options=" -A 127.0.0.1 -s 90000000"',
+    `zebra_options=" -A 127.0.0.1 -s 90000000${netns}"`,
     'bgpd_options=" -A 127.0.0.1"',
     'bfdd_options=" -A 127.0.0.1"',
     'staticd_options=" -A 127.0.0.1"',
@@ -32,11 +34,19 @@ function daemonsFile(): string {
   ].join('\n');
 }
 
+export interface PathspaceOptions {
+  /**
+   * Start zebra with `-n` (VRFs backed by network namespaces), for live VRF sessions on kernels
+   * without VRF devices. See the notes at the top of `frr-instance.ts` for what this changes.
+   */
+  readonly netnsVrfs?: boolean;
+}
+
 /** Writes /etc/frr/<name>/{daemons,vtysh.conf,frr.conf} (empty config), owned by frr:frr as FRR requires. */
-export async function writePathspaceFiles(name: string): Promise<void> {
+export async function writePathspaceFiles(name: string, opts: PathspaceOptions = {}): Promise<void> {
   const dir = join(FRR_CONF_ROOT, name);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'daemons'), daemonsFile());
+  await writeFile(join(dir, 'daemons'), daemonsFile(opts));
   // frr-reload.py refuses to --reload without the integrated config.
   await writeFile(join(dir, 'vtysh.conf'), 'service integrated-vtysh-config\n');
   await writeFile(join(dir, 'frr.conf'), '');

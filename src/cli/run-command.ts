@@ -1,0 +1,149 @@
+/**
+ * `run`: the sidecar. Watches the source, renders this node's config, applies it to FRR, serves
+ * health, readiness and metrics, and on SIGTERM stops watching while FRR keeps running as it is.
+ */
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { FrrContext } from '../frr/context.js';
+import { createAutoTarget } from '../frr/auto-target.js';
+import { createFileTarget } from '../frr/file-target.js';
+import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
+import { execaRunner } from '../frr/run.js';
+import { realConfigFiles } from '../frr/write-file.js';
+import { realClock } from '../ops/clock.js';
+import { startHttpServer } from '../ops/http-server.js';
+import { createJsonLogger, type LogLevel } from '../ops/logger.js';
+import { createMetrics } from '../ops/metrics.js';
+import { defaultRenderer } from '../pipeline.js';
+import { Reconciler } from '../reconciler/reconciler.js';
+import type { Source } from '../sources/source.js';
+import { InvalidConfigError, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+
+export type ApplyMode = 'always' | 'auto' | 'never';
+
+export interface RunArgs {
+  /** `k8s` or `dir:PATH`. */
+  readonly source: string;
+  readonly node: string;
+  readonly namespace: string;
+  readonly frrConfig: string | undefined;
+  readonly frrPathspace: string | undefined;
+  readonly apply: ApplyMode;
+  readonly hostname: string | undefined;
+  /** `HOST:PORT`; port 0 picks a free one. */
+  readonly listen: string;
+  readonly debounceMs: number;
+  readonly driftCheckMs: number;
+  readonly logLevel: LogLevel;
+  readonly kubeconfig: string | undefined;
+  /** Reconcile once, then exit: 0 when FRR runs the config, 1 otherwise. */
+  readonly once: boolean;
+  /** Also print each new config on stdout (the `npm start` demo). */
+  readonly print: boolean;
+}
+
+export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
+  const logger = createJsonLogger({ level: args.logLevel, write: io.stderr });
+  const metrics = createMetrics();
+  const frr: FrrContext = { run: execaRunner, pathspace: args.frrPathspace };
+  const configPath = args.frrConfig ?? (args.frrPathspace ? join('/etc/frr', args.frrPathspace, 'frr.conf') : '/etc/frr/frr.conf');
+  const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
+  const source = await buildSource(args);
+
+  const reconciler = new Reconciler(
+    {
+      node: args.node,
+      metallbNamespace: args.namespace,
+      hostname: args.hostname ?? osHostname(),
+      debounceMs: args.debounceMs,
+      maxDebounceMs: Math.max(args.debounceMs, 2_000),
+      retry: { initialMs: 1_000, maxMs: 300_000 },
+      driftCheckMs: args.once ? 0 : args.driftCheckMs,
+    },
+    { source, renderer: await defaultRenderer(), target, clock: realClock, random: Math.random, logger, metrics },
+  );
+
+  const [host, port] = splitListen(args.listen);
+  const http = args.once ? undefined : await startHttpServer(host, port, { status: () => reconciler.status(), registry: metrics.registry });
+  logger.info('frr-renderer started', {
+    source: args.source,
+    node: args.node,
+    namespace: args.namespace,
+    frrConfig: configPath,
+    frrPathspace: args.frrPathspace ?? null,
+    apply: args.apply,
+    ...(http ? { listen: `${host}:${http.port}` } : {}),
+  });
+  await reconciler.start();
+
+  if (args.once) {
+    await waitUntilSettled(reconciler);
+    await reconciler.stop();
+    const s = reconciler.status();
+    if (s.apply?.result === 'success' || s.apply?.result === 'adopted') return;
+    throw new InvalidConfigError(s.conversion && !s.conversion.valid ? 'configuration is invalid' : `not applied: ${s.apply?.description ?? 'source never synced'}`);
+  }
+
+  const signal = await (io.waitForShutdown ?? (() => new Promise<string>(() => undefined)))();
+  logger.info('shutting down; FRR keeps running its current config', { signal });
+  await reconciler.stop();
+  await http?.close();
+}
+
+function buildTarget(mode: ApplyMode, frr: FrrContext, configPath: string): ConfigTarget {
+  const live = createFrrTarget({ frr, configPath, files: realConfigFiles });
+  if (mode === 'always') return live;
+  if (mode === 'never') return createFileTarget(configPath, realConfigFiles, '--apply never');
+  const where = frr.pathspace ? `FRR pathspace ${frr.pathspace}` : 'FRR';
+  return createAutoTarget(frr, live, createFileTarget(configPath, realConfigFiles, `no ${where} answered vtysh`));
+}
+
+/** `--print`: show each config that reaches the target (what `npm start` demonstrates). */
+function printing(target: ConfigTarget, print: ((t: string) => void) | undefined): ConfigTarget {
+  if (!print) return target;
+  return {
+    ...target,
+    apply: async (config, lastGood) => {
+      const outcome = await target.apply(config, lastGood);
+      print(config);
+      return outcome;
+    },
+  };
+}
+
+async function buildSource(args: RunArgs): Promise<Source> {
+  if (args.source.startsWith('dir:')) {
+    const dir = args.source.slice('dir:'.length);
+    if (!dir) throw new UsageError('--source dir:PATH needs a path');
+    const { createFolderSource } = await import('../sources/folder.js');
+    return createFolderSource(dir);
+  }
+  if (args.source === 'k8s') {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { createKubernetesSource } = await import('../sources/k8s/index.js');
+    const kubeConfig = new KubeConfig();
+    if (args.kubeconfig) kubeConfig.loadFromFile(args.kubeconfig);
+    else kubeConfig.loadFromDefault();
+    return createKubernetesSource({ kubeConfig, node: args.node, metallbNamespace: args.namespace });
+  }
+  throw new UsageError(`--source must be "k8s" or "dir:PATH", not ${JSON.stringify(args.source)}`);
+}
+
+function splitListen(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  const host = i <= 0 ? '0.0.0.0' : listen.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(i < 0 ? listen : listen.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen: ${JSON.stringify(listen)} is not HOST:PORT`);
+  return [host, port];
+}
+
+/** `--once`: wait until the first reconcile (and its retries, if any) has a result. */
+async function waitUntilSettled(r: Reconciler): Promise<void> {
+  for (;;) {
+    await r.idle();
+    const s = r.status();
+    if (s.synced && (s.apply !== undefined || (s.conversion && !s.conversion.valid))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

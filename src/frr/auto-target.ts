@@ -1,0 +1,25 @@
+import type { FrrContext } from './context.js';
+import type { ConfigTarget } from './frr-target.js';
+import { show } from './vtysh.js';
+
+/**
+ * `--apply auto`: applies to FRR when its vtysh answers, otherwise only writes the file and says
+ * so. Asked again on every call, so an FRR that comes up later is picked up.
+ */
+export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: ConfigTarget): ConfigTarget {
+  const pick = async (): Promise<ConfigTarget> => ((await reachable(frr)) ? live : fileOnly);
+  return {
+    apply: async (config, lastGood) => (await pick()).apply(config, lastGood),
+    runs: async (config) => (await pick()).runs(config),
+    fingerprint: async () => (await pick()).fingerprint(),
+  };
+}
+
+export async function reachable(frr: FrrContext): Promise<boolean> {
+  try {
+    await show({ ...frr, vtyshTimeoutMs: 5_000 }, 'show version');
+    return true;
+  } catch {
+    return false;
+  }
+}

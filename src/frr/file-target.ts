@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import type { ConfigTarget } from './frr-target.js';
+import type { ConfigFiles } from './write-file.js';
+
+/** Only writes the file: for `--apply never`, and for `auto` when no FRR answers. */
+export function createFileTarget(path: string, files: ConfigFiles, why: string): ConfigTarget {
+  return {
+    async apply(config) {
+      await files.write(path, config);
+      return { passes: 0, description: `written to ${path} without applying (${why})` };
+    },
+    async runs(config) {
+      return (await readFile(path, 'utf8').catch(() => undefined)) === config;
+    },
+    async fingerprint() {
+      return undefined;
+    },
+  };
+}

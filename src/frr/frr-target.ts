@@ -1,0 +1,101 @@
+/**
+ * Makes FRR run a rendered config, safely: dry run first, atomic write, frr-reload.py, then
+ * verification that nothing is left to change. A config FRR refuses never replaces frr.conf, and a
+ * reload that fails is rolled back to the last config that worked.
+ */
+import { createHash } from 'node:crypto';
+import type { FrrContext } from './context.js';
+import { applyConfig } from './reload.js';
+import { isEmptyDelta, testReload } from './reload.js';
+import { checkSyntax, show } from './vtysh.js';
+import type { ConfigFiles } from './write-file.js';
+
+export type ApplyStage = 'syntax' | 'write' | 'reload' | 'verify';
+
+/** Why an apply failed, at which step; messages are password-redacted. */
+export class ApplyError extends Error {
+  override readonly name = 'ApplyError';
+  constructor(
+    readonly stage: ApplyStage,
+    message: string,
+    /** Lines FRR still differs on (verify), or vtysh's complaints (syntax). */
+    readonly details: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ApplyOutcome {
+  /** frr-reload.py runs it took (0 when nothing was reloaded). */
+  readonly passes: number;
+  /** What happened, for the log: `applied to FRR`, `written to out/frr.conf (no FRR reachable)`. */
+  readonly description: string;
+}
+
+/** Where a rendered config goes: a live FRR, or only a file when there is none. */
+export interface ConfigTarget {
+  /** Makes the target run `config`. Rejects with ApplyError; frr.conf then holds the last good config. */
+  apply(config: string, lastGood: string | undefined): Promise<ApplyOutcome>;
+  /** True when the target already runs `config`: used to adopt a running FRR without reloading it. */
+  runs(config: string): Promise<boolean>;
+  /**
+   * A hash of what the target runs now; it changes when FRR restarts empty or someone edits its
+   * config by hand. Undefined when the target cannot drift (a plain file).
+   */
+  fingerprint(): Promise<string | undefined>;
+}
+
+export interface ApplierOptions {
+  readonly frr: FrrContext;
+  /** The frr.conf FRR reads (`/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf`). */
+  readonly configPath: string;
+  readonly files: ConfigFiles;
+}
+
+export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
+  const { frr, configPath, files } = opts;
+  const candidatePath = `${configPath}.candidate`;
+
+  async function reloadTo(config: string): Promise<ApplyOutcome> {
+    await files.write(configPath, config);
+    const result = await applyConfig(frr, configPath);
+    if (!result.converged) {
+      throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, [
+        ...result.remaining.toDelete.map((l) => `- ${l}`),
+        ...result.remaining.toAdd.map((l) => `+ ${l}`),
+      ]);
+    }
+    return { passes: result.passes, description: `applied to FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} in ${result.passes} reload(s)` };
+  }
+
+  return {
+    async apply(config, lastGood) {
+      await files.write(candidatePath, config);
+      const syntax = await checkSyntax(frr, candidatePath);
+      if (!syntax.valid) {
+        throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
+      }
+      try {
+        return await reloadTo(config);
+      } catch (err) {
+        if (lastGood !== undefined && lastGood !== config) {
+          // Leave FRR as it was before this attempt rather than half-way through it.
+          await reloadTo(lastGood).catch(() => undefined);
+        }
+        if (err instanceof ApplyError) throw err;
+        throw new ApplyError('reload', (err as Error).message, [], { cause: err });
+      }
+    },
+
+    async runs(config) {
+      await files.write(candidatePath, config);
+      return isEmptyDelta(await testReload(frr, candidatePath));
+    },
+
+    async fingerprint() {
+      const running = await show(frr, 'show running-config');
+      return createHash('sha256').update(running).digest('hex');
+    },
+  };
+}

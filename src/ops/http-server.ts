@@ -1,0 +1,59 @@
+/**
+ * The sidecar's HTTP endpoints: `/healthz` (liveness: the process answers; never depends on FRR,
+ * so a slow FRR does not get the pod killed), `/readyz` (sources synced and a config of ours in
+ * force), `/metrics` (Prometheus) and `/status` (the reconciler's last results, as JSON).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { isReady, type ReconcilerStatus } from '../reconciler/status.js';
+
+export interface HttpDeps {
+  readonly status: () => ReconcilerStatus;
+  readonly registry: Registry;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(host: string, port: number, deps: HttpDeps): Promise<RunningServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(code, { 'content-type': type });
+      res.end(body);
+    };
+    if (req.method !== 'GET') return send(405, 'method not allowed\n');
+    switch (path) {
+      case '/healthz':
+        return send(200, 'ok\n');
+      case '/readyz': {
+        const r = isReady(deps.status());
+        return send(r.ready ? 200 : 503, `${r.reason}\n`);
+      }
+      case '/metrics':
+        deps.registry.metrics().then(
+          (text) => send(200, text, deps.registry.contentType),
+          (err: unknown) => send(500, `${String(err)}\n`),
+        );
+        return;
+      case '/status':
+        return send(200, `${JSON.stringify({ version: 1, ...deps.status() }, null, 2)}\n`, 'application/json');
+      default:
+        return send(404, 'not found\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

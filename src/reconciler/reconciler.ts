@@ -1,0 +1,257 @@
+/**
+ * The loop that keeps FRR in step with the cluster.
+ *
+ * Level-driven: source events only mark the state dirty; one worker renders the *current* state
+ * and applies it, so the latest desired config always wins and at most one reload runs at a time.
+ * Bursts are debounced. Nothing is reloaded when the rendered bytes equal what FRR runs. An invalid
+ * configuration, or a config FRR refuses, leaves the last good one in force and is reported.
+ */
+import { formatProblem } from '../api/problems.js';
+import { ApplyError, type ConfigTarget } from '../frr/frr-target.js';
+import type { Clock } from '../ops/clock.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { renderObjects } from '../pipeline.js';
+import type { Renderer } from '../render/renderer.js';
+import type { Source, SourceEvent } from '../sources/source.js';
+import { backoffDelay } from './backoff.js';
+import type { ReconcilerStatus } from './status.js';
+
+export interface ReconcilerOptions {
+  readonly node: string;
+  readonly metallbNamespace: string;
+  /** `hostname` line of the rendered config (the pod's host name, as FRR shows it). */
+  readonly hostname: string | null;
+  /** Quiet time after the last event before rendering. */
+  readonly debounceMs: number;
+  /** Upper bound on the wait under a continuous stream of events. */
+  readonly maxDebounceMs: number;
+  readonly retry: { readonly initialMs: number; readonly maxMs: number };
+  /** How often FRR's running config is compared with what was applied (0: never). */
+  readonly driftCheckMs: number;
+}
+
+export interface ReconcilerDeps {
+  readonly source: Source;
+  readonly renderer: Renderer;
+  readonly target: ConfigTarget;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export class Reconciler {
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private debounceTimer: unknown;
+  private retryTimer: unknown;
+  private driftTimer: unknown;
+  private pendingSince: number | undefined;
+  private failures = 0;
+  private lastErrorKey = '';
+  /** The config FRR is known to run; undefined at start and after FRR drifted. */
+  private applied: string | undefined;
+  /** The last config FRR accepted, to roll back to when a reload fails. */
+  private lastGood: string | undefined;
+  private fingerprint: string | undefined;
+  private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] } = {
+    synced: false,
+    conversion: undefined,
+    apply: undefined,
+    appliedAt: undefined,
+  };
+
+  constructor(
+    private readonly opts: ReconcilerOptions,
+    private readonly deps: ReconcilerDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.deps.source.start(() => this.trigger(), (e) => this.onSourceEvent(e));
+    this.trigger();
+    this.scheduleDriftCheck();
+  }
+
+  /** Stops watching and waits for a reload in flight; FRR keeps running whatever it runs. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.debounceTimer, this.retryTimer, this.driftTimer]) if (t !== undefined) this.deps.clock.clearTimeout(t);
+    await this.deps.source.stop();
+    await this.running;
+  }
+
+  status(): ReconcilerStatus {
+    return { ...this.st };
+  }
+
+  /** Resolves when no reconcile is running or scheduled to run soon (tests, `--once`). */
+  async idle(): Promise<void> {
+    while (this.running || this.debounceTimer !== undefined) {
+      await (this.running ?? new Promise((r) => setImmediate(r)));
+    }
+  }
+
+  /** Marks the state dirty: a reconcile runs after the debounce window. */
+  trigger(): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    this.pendingSince ??= now;
+    const due = Math.min(now + this.opts.debounceMs, this.pendingSince + this.opts.maxDebounceMs);
+    if (this.debounceTimer !== undefined) this.deps.clock.clearTimeout(this.debounceTimer);
+    this.debounceTimer = this.deps.clock.setTimeout(() => {
+      this.debounceTimer = undefined;
+      this.pendingSince = undefined;
+      this.kick();
+    }, Math.max(0, due - now));
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.rerun = false;
+        await this.reconcileOnce().catch((err: unknown) => {
+          this.deps.logger.error('reconcile failed unexpectedly', { error: String((err as Error)?.stack ?? err) });
+        });
+      } while (this.rerun && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const { logger, metrics, clock } = this.deps;
+    const state = this.deps.source.state();
+    this.st.synced = state.synced;
+    if (!state.synced) {
+      metrics.reconciles.inc({ result: 'skipped' });
+      return;
+    }
+
+    const result = renderObjects(
+      state.objects,
+      { node: this.opts.node, metallbNamespace: this.opts.metallbNamespace, ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}) },
+      state.problems,
+      this.deps.renderer,
+    );
+    const errors = result.problems.filter((p) => p.severity === 'error').map(formatProblem);
+    const warnings = result.problems.filter((p) => p.severity === 'warning').map(formatProblem);
+    this.st.conversion = { at: clock.now(), valid: result.config !== undefined, errors, warnings };
+    metrics.configValid.set(result.config === undefined ? 0 : 1);
+
+    if (result.config === undefined) {
+      metrics.reconciles.inc({ result: 'invalid' });
+      this.logOnce(`invalid:${errors.join('\n')}`, () =>
+        logger.error('configuration is invalid; FRR keeps running the last good config', { errors, warnings, lastGoodKept: this.lastGood !== undefined }),
+      );
+      return;
+    }
+    const config = result.config;
+    if (config === this.applied) {
+      metrics.reconciles.inc({ result: 'unchanged' });
+      return;
+    }
+
+    const started = clock.now();
+    try {
+      if (this.applied === undefined && (await this.deps.target.runs(config))) {
+        // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing.
+        await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
+        metrics.reconciles.inc({ result: 'unchanged' });
+        return;
+      }
+      const outcome = await this.deps.target.apply(config, this.lastGood);
+      metrics.reloads.inc({ result: 'success' });
+      metrics.reloadDuration.observe((clock.now() - started) / 1000);
+      metrics.reconciles.inc({ result: 'applied' });
+      await this.recordApplied(config, 'success', outcome.passes, outcome.description);
+    } catch (err) {
+      this.onApplyFailure(err, config);
+    }
+  }
+
+  private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string): Promise<void> {
+    const now = this.deps.clock.now();
+    this.applied = config;
+    this.lastGood = config;
+    this.failures = 0;
+    this.lastErrorKey = '';
+    this.st.apply = { at: now, result, passes, description };
+    this.st.appliedAt = now;
+    this.deps.metrics.markApplied(now);
+    this.deps.metrics.frrReachable.set(1);
+    this.fingerprint = await this.deps.target.fingerprint().catch(() => undefined);
+    this.deps.logger.info(description, { result, passes, bytes: config.length });
+  }
+
+  private onApplyFailure(err: unknown, config: string): void {
+    const { metrics, logger } = this.deps;
+    const e = err instanceof ApplyError ? err : new ApplyError('reload', String((err as Error)?.message ?? err), [], { cause: err });
+    metrics.reloads.inc({ result: 'failure' });
+    metrics.reconciles.inc({ result: 'failed' });
+    if (e.stage === 'reload') metrics.frrReachable.set(0);
+    this.failures++;
+    const delay = backoffDelay(this.failures, this.opts.retry, this.deps.random);
+    this.st.apply = { at: this.deps.clock.now(), result: 'failure', passes: 0, description: e.message, stage: e.stage, details: e.details };
+    logger.error('applying the config to FRR failed; the last good config stays in force', {
+      stage: e.stage,
+      error: e.message,
+      details: e.details.slice(0, 20),
+      attempt: this.failures,
+      retryInMs: delay,
+      bytes: config.length,
+    });
+    if (this.retryTimer !== undefined) this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.deps.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, delay);
+  }
+
+  private scheduleDriftCheck(): void {
+    if (this.opts.driftCheckMs <= 0 || this.stopped) return;
+    this.driftTimer = this.deps.clock.setTimeout(() => {
+      void this.checkDrift().finally(() => this.scheduleDriftCheck());
+    }, this.opts.driftCheckMs);
+  }
+
+  /** FRR restarted (watchfrr brings bgpd back empty) or was edited by hand: apply again. */
+  private async checkDrift(): Promise<void> {
+    if (this.applied === undefined || this.fingerprint === undefined || this.running) return;
+    let now: string | undefined;
+    try {
+      now = await this.deps.target.fingerprint();
+      this.deps.metrics.frrReachable.set(1);
+    } catch (err) {
+      this.deps.metrics.frrReachable.set(0);
+      this.logOnce(`unreachable:${String(err)}`, () => this.deps.logger.warn('FRR does not answer', { error: String((err as Error)?.message ?? err) }));
+      return;
+    }
+    if (now !== undefined && now !== this.fingerprint) {
+      this.deps.logger.warn('FRR running config changed behind our back (restart or manual edit); reconciling');
+      this.applied = undefined;
+      this.fingerprint = undefined;
+      this.kick();
+    }
+  }
+
+  private onSourceEvent(e: SourceEvent): void {
+    if (e.type === 'restart') this.deps.metrics.sourceRestarts.inc({ resource: e.resource });
+    const level = e.type === 'restart' || e.type === 'error' ? 'warn' : 'info';
+    this.deps.logger[level](`source ${e.type}`, { ...e });
+  }
+
+  /** The same error again and again (every event re-renders) is logged once. */
+  private logOnce(key: string, log: () => void): void {
+    if (key === this.lastErrorKey) return;
+    this.lastErrorKey = key;
+    log();
+  }
+}

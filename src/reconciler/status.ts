@@ -1,0 +1,33 @@
+/** What the reconciler last did: read by /readyz, /status and the status writers. */
+export interface ReconcilerStatus {
+  /** Every source listed once. */
+  readonly synced: boolean;
+  /** The last render: valid or not, with the problems (one line each). */
+  readonly conversion:
+    | { readonly at: number; readonly valid: boolean; readonly errors: readonly string[]; readonly warnings: readonly string[] }
+    | undefined;
+  /** The last apply attempt. `adopted`: FRR already ran the config, nothing was reloaded. */
+  readonly apply:
+    | {
+        readonly at: number;
+        readonly result: 'success' | 'adopted' | 'failure';
+        readonly passes: number;
+        readonly description: string;
+        readonly stage?: string;
+        readonly details?: readonly string[];
+      }
+    | undefined;
+  /** When FRR last started running a config of ours. */
+  readonly appliedAt: number | undefined;
+}
+
+/** Ready = synced, and FRR runs a config of ours (possibly older than the newest, if that one failed). */
+export function isReady(s: ReconcilerStatus): { ready: boolean; reason: string } {
+  if (!s.synced) return { ready: false, reason: 'waiting for the first full listing of the sources' };
+  if (s.appliedAt === undefined) {
+    if (s.conversion && !s.conversion.valid) return { ready: false, reason: `configuration invalid: ${s.conversion.errors[0] ?? ''}` };
+    if (s.apply?.result === 'failure') return { ready: false, reason: `apply failed: ${s.apply.description}` };
+    return { ready: false, reason: 'no config applied yet' };
+  }
+  return { ready: true, reason: 'ok' };
+}

@@ -1,0 +1,210 @@
+import { decodeDocuments, type RawObject } from '../../../src/api/decode.js';
+import { ApplyError, type ConfigTarget } from '../../../src/frr/frr-target.js';
+import { silentLogger, type Logger } from '../../../src/ops/logger.js';
+import { createMetrics } from '../../../src/ops/metrics.js';
+import { defaultRenderer } from '../../../src/pipeline.js';
+import { Reconciler, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
+import type { Source, SourceState } from '../../../src/sources/source.js';
+import { FakeClock, flush } from '../../support/fake-clock.js';
+
+function peer(name: string, address: string, extra = ''): RawObject {
+  const text = `apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: { name: ${name}, namespace: metallb-system }
+spec: { myASN: 64500, peerASN: 64501, peerAddress: ${address}${extra} }
+`;
+  return decodeDocuments(text, `${name}.yaml`).objects[0]!;
+}
+
+class FakeSource implements Source {
+  objects: RawObject[] = [];
+  synced = true;
+  onChange: () => void = () => undefined;
+  async start(onChange: () => void): Promise<void> {
+    this.onChange = onChange;
+  }
+  state(): SourceState {
+    return { objects: this.objects, problems: [], synced: this.synced };
+  }
+  async stop(): Promise<void> {}
+  set(objects: RawObject[]): void {
+    this.objects = objects;
+    this.onChange();
+  }
+}
+
+class FakeTarget implements ConfigTarget {
+  applied: string[] = [];
+  lastGoods: (string | undefined)[] = [];
+  running: string | undefined;
+  failNext = 0;
+  fp = 'fp-1';
+  async apply(config: string, lastGood: string | undefined) {
+    this.lastGoods.push(lastGood);
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
+    }
+    this.applied.push(config);
+    this.running = config;
+    return { passes: 1, description: 'applied to FRR in 1 reload(s)' };
+  }
+  async runs(config: string) {
+    return this.running === config;
+  }
+  async fingerprint() {
+    return this.fp;
+  }
+}
+
+const OPTS: ReconcilerOptions = {
+  node: 'worker-0',
+  metallbNamespace: 'metallb-system',
+  hostname: null,
+  debounceMs: 100,
+  maxDebounceMs: 1000,
+  retry: { initialMs: 1000, maxMs: 8000 },
+  driftCheckMs: 5000,
+};
+
+async function setup(logger: Logger = silentLogger) {
+  const clock = new FakeClock();
+  const source = new FakeSource();
+  const target = new FakeTarget();
+  const metrics = createMetrics(() => clock.now());
+  const r = new Reconciler(OPTS, { source, target, clock, random: () => 0.5, logger, metrics, renderer: await defaultRenderer() });
+  return { clock, source, target, metrics, r };
+}
+
+async function counter(metrics: ReturnType<typeof createMetrics>, name: string, labels: Record<string, string>): Promise<number> {
+  const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === name);
+  return (m?.values ?? []).find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+}
+
+describe('Reconciler', () => {
+  it('debounces a burst into one apply carrying the latest state', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    source.set([peer('a', '192.0.2.2')]);
+    source.set([peer('a', '192.0.2.3')]);
+    await clock.advance(50);
+    expect(target.applied).toHaveLength(0);
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(1);
+    expect(target.applied[0]).toContain('neighbor 192.0.2.3 remote-as 64501');
+    await r.stop();
+  });
+
+  it('never waits longer than maxDebounceMs under a continuous stream', async () => {
+    const { clock, source, target, r } = await setup();
+    await r.start();
+    for (let i = 1; i <= 30; i++) {
+      source.set([peer('a', `192.0.2.${i}`)]);
+      await clock.advance(60);
+    }
+    expect(target.applied.length).toBeGreaterThanOrEqual(1);
+    expect(target.applied.length).toBeLessThanOrEqual(3);
+    await r.stop();
+  });
+
+  it('does not reload when the rendered bytes did not change', async () => {
+    const { clock, source, target, metrics, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    for (let i = 0; i < 100; i++) source.set([peer('a', '192.0.2.1')]);
+    await clock.advance(2000);
+    expect(target.applied).toHaveLength(1);
+    expect(await counter(metrics, 'frr_renderer_reconciles_total', { result: 'unchanged' })).toBeGreaterThanOrEqual(1);
+    await r.stop();
+  });
+
+  it('adopts a FRR that already runs the config, without reloading (sidecar restart)', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    const first = await setup();
+    first.source.objects = source.objects;
+    await first.r.start();
+    await first.clock.advance(200);
+    target.running = first.target.running;
+    await r.start();
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(0);
+    expect(r.status().apply?.result).toBe('adopted');
+    await r.stop();
+    await first.r.stop();
+  });
+
+  it('keeps the last good config when the input becomes invalid, and logs the errors once', async () => {
+    const lines: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (msg, fields) => void lines.push(JSON.stringify({ msg, ...fields })) };
+    const { clock, source, target, metrics, r } = await setup(logger);
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    source.set([peer('a', '192.0.2.1', ', holdTime: 1s')]);
+    await clock.advance(200);
+    source.set([peer('a', '192.0.2.1', ', holdTime: 1s')]);
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(1);
+    expect(r.status().conversion).toEqual(expect.objectContaining({ valid: false }));
+    expect(r.status().conversion?.errors[0]).toMatch(/^BGPPeer metallb-system\/a: spec\.holdTime: /);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('last good config');
+    expect(await counter(metrics, 'frr_renderer_config_valid', {})).toBe(0);
+    await r.stop();
+  });
+
+  it('retries a failed apply with backoff, passing the last good config for rollback', async () => {
+    const { clock, source, target, metrics, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    const good = target.applied[0];
+    target.failNext = 2;
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply?.result).toBe('failure');
+    expect(target.lastGoods.at(-1)).toBe(good);
+    await clock.advance(600); // first retry after 500-1000 ms (jitter 0.5 -> 750)
+    expect(target.applied).toHaveLength(1);
+    await clock.advance(2000); // second retry (1000-2000 -> 1500)
+    expect(target.applied).toHaveLength(2);
+    expect(target.applied[1]).toContain('192.0.2.9');
+    expect(await counter(metrics, 'frr_renderer_reloads_total', { result: 'failure' })).toBe(2);
+    expect(r.status().apply?.result).toBe('success');
+    await r.stop();
+  });
+
+  it('re-applies when FRR restarted or was edited (running config fingerprint changed)', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(1);
+    await clock.advance(5000);
+    expect(target.applied).toHaveLength(1);
+    target.fp = 'fp-2';
+    target.running = undefined; // bgpd came back empty
+    await clock.advance(5000);
+    await flush();
+    expect(target.applied).toHaveLength(2);
+    await r.stop();
+  });
+
+  it('does nothing before the source is synced', async () => {
+    const { clock, source, target, r } = await setup();
+    source.synced = false;
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(500);
+    expect(target.applied).toHaveLength(0);
+    expect(r.status().synced).toBe(false);
+    source.synced = true;
+    source.set(source.objects);
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(1);
+    await r.stop();
+  });
+});
