@@ -42,7 +42,10 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
   checkPeersOfNode(peers, node, problems);
   const passwords = new Map(peers.map((p) => [p, resolvePassword(p, snapshot.secrets, problems)] as const));
 
-  const services = [...snapshot.services].sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
+  // Keys computed once: a comparator building them on every call is slow at thousands of services.
+  const services = snapshot.services
+    .map((s) => ({ s, key: keyOf(s) }))
+    .sort((a, b) => compareStrings(a.key, b.key));
   const ctx = {
     node,
     pools: snapshot.pools,
@@ -51,7 +54,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     assumeEndpointsReady: opts.assumeEndpointsReady,
     loadBalancerClass: opts.loadBalancerClass,
   };
-  const verdicts = services.map((s) => ({ service: keyOf(s), verdict: announceVerdict(s, ctx) }));
+  const verdicts = services.map(({ s, key }) => ({ service: key, verdict: announceVerdict(s, ctx) }));
   const sources = prefixSources(verdicts);
 
   if (problems.hasErrors()) {
@@ -94,28 +97,31 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
 
 /** Every prefix this node announces, with the advertisements and services behind it. */
 function prefixSources(verdicts: readonly { service: string; verdict: AnnounceVerdict }[]): Map<string, PrefixSources> {
-  const advs = new Map<string, Set<string>>();
-  const svcs = new Map<string, Set<string>>();
+  // Arrays instead of sets: a prefix usually has one service and one or two advertisements.
+  // Verdicts come in service order, so a service repeats only right after itself.
+  const collected = new Map<string, { advs: string[]; svcs: string[] }>();
+  const advKeys = new Map<Advertisement, string>();
   for (const { service, verdict } of verdicts) {
     if (!verdict.announced) continue;
     for (const { ip, family } of verdict.ingress) {
       for (const adv of verdict.advertisements) {
+        let advKey = advKeys.get(adv);
+        if (advKey === undefined) advKeys.set(adv, (advKey = keyOf(adv)));
         const prefix = aggregate(ip, family, family === 'ipv4' ? adv.aggregationLength : adv.aggregationLengthV6);
-        getOrCreate(advs, prefix).add(keyOf(adv));
-        getOrCreate(svcs, prefix).add(service);
+        const entry = collected.get(prefix);
+        if (entry === undefined) {
+          collected.set(prefix, { advs: [advKey], svcs: [service] });
+          continue;
+        }
+        if (!entry.advs.includes(advKey)) entry.advs.push(advKey);
+        if (entry.svcs[entry.svcs.length - 1] !== service) entry.svcs.push(service);
       }
     }
   }
   const out = new Map<string, PrefixSources>();
-  for (const [prefix, set] of advs) {
-    const advertisements = [...set].sort(compareStrings);
-    out.set(prefix, { prefix, advertisements, tagKey: advertisements.join(','), services: [...svcs.get(prefix)!].sort(compareStrings) });
+  for (const [prefix, { advs, svcs }] of collected) {
+    const advertisements = advs.sort(compareStrings);
+    out.set(prefix, { prefix, advertisements, tagKey: advertisements.join(','), services: [...new Set(svcs)].sort(compareStrings) });
   }
   return out;
-}
-
-function getOrCreate<K, V>(m: Map<K, Set<V>>, k: K): Set<V> {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  return s;
 }

@@ -37,17 +37,32 @@ export function buildRouters(input: RouterInputs): RouterIntent[] {
   }
   const prefixes = sortByPrefix([...input.sources.values()], (s) => s.prefix);
   // Per prefix, computed once for every VRF and neighbor (thousands of services x peers).
+  const families = prefixes.map((s) => familyOfPrefix(s.prefix));
+  const tags = prefixes.map((s) => input.tagIds.get(s.tagKey)!);
   const table: PrefixTable = {
     prefixes,
-    families: prefixes.map((s) => familyOfPrefix(s.prefix)),
-    tags: prefixes.map((s) => input.tagIds.get(s.tagKey)!),
+    families,
+    tags,
+    // The same (immutable) record for every neighbor that receives the prefix.
+    announced: prefixes.map((s, i) => ({ prefix: s.prefix, family: families[i]!, tag: tags[i]!, services: s.services })),
+    tagKeys: new Map(),
   };
+  prefixes.forEach((s, i) => {
+    let info = table.tagKeys.get(s.tagKey);
+    if (info === undefined) table.tagKeys.set(s.tagKey, (info = { tag: tags[i]!, firstIndex: i, ipv4: false, ipv6: false }));
+    info[families[i]!] = true;
+  });
 
+  const selections = new Map<string, Selection>();
   return [...byVrf.keys()].sort(compareStrings).map((vrf) => {
     const peers = byVrf.get(vrf)!;
+    const results = peers.map((p) => neighborIntent(p, input.sessions.get(p)!, table, selections, input));
+    const neighbors = results.map((r) => r.neighbor);
     // Which prefixes some neighbor of this router receives: exactly its `network` lines.
     const announcedHere = new Uint8Array(prefixes.length);
-    const neighbors = peers.map((p) => neighborIntent(p, input.sessions.get(p)!, table, announcedHere, input));
+    for (const marks of new Set(results.map((r) => r.selection.marks))) {
+      for (let i = 0; i < marks.length; i++) announcedHere[i]! |= marks[i]!;
+    }
     const first = peers[0]!;
     return {
       asn: first.myASN,
@@ -65,38 +80,59 @@ interface PrefixTable {
   readonly prefixes: readonly PrefixSources[];
   readonly families: readonly ('ipv4' | 'ipv6')[];
   readonly tags: readonly number[];
+  readonly announced: readonly AnnouncedPrefix[];
+  /** Each tag key, in order of its first prefix: its tag, that prefix, the families it has prefixes in. */
+  readonly tagKeys: Map<string, { tag: number; firstIndex: number; ipv4: boolean; ipv6: boolean }>;
 }
 
+/**
+ * What one neighbor receives. A prefix's advertisements are those of its tag key, so the work is
+ * per tag key (a handful), and the per-prefix list is built once per distinct selection (which
+ * tag keys, which families) and shared by every neighbor with that selection.
+ */
 function neighborIntent(
   peer: Peer,
   session: NeighborSession,
   table: PrefixTable,
-  announcedHere: Uint8Array,
+  selections: Map<string, Selection>,
   input: RouterInputs,
-): NeighborIntent {
-  const { prefixes, families, tags } = table;
-  const announced: AnnouncedPrefix[] = [];
-  const entries = new Map<number, OutEntry>();
-  // Prefixes with the same tag key have the same advertisements: filter them once per key.
-  const advsOfKey = new Map<string, Advertisement[]>();
-  for (let i = 0; i < prefixes.length; i++) {
-    const src = prefixes[i]!;
-    const family = families[i]!;
-    if (!(family === 'ipv4' ? session.ipv4 : session.ipv6)) continue;
-    let advs = advsOfKey.get(src.tagKey);
-    if (advs === undefined) {
-      advs = src.advertisements
-        .map((k) => input.advsByKey.get(k)!)
-        .filter((a) => a.peers.length === 0 || a.peers.includes(peer.ref.name));
-      advsOfKey.set(src.tagKey, advs);
-    }
+): { neighbor: NeighborIntent; selection: Selection } {
+  const received: string[] = [];
+  const entries: OutEntry[] = [];
+  // In order of each tag key's first prefix, as a walk over the prefixes would meet them.
+  for (const [tagKey, info] of table.tagKeys) {
+    if (!((session.ipv4 && info.ipv4) || (session.ipv6 && info.ipv6))) continue;
+    const advs = table.prefixes[info.firstIndex]!.advertisements
+      .map((k) => input.advsByKey.get(k)!)
+      .filter((a) => a.peers.length === 0 || a.peers.includes(peer.ref.name));
     if (advs.length === 0) continue;
-    const tag = tags[i]!;
-    announcedHere[i] = 1;
-    announced.push({ prefix: src.prefix, family, tag, services: src.services });
-    if (!entries.has(tag)) entries.set(tag, outEntry(tag, advs, peer, input));
+    received.push(tagKey);
+    entries.push(outEntry(info.tag, advs, peer, input));
   }
-  return { ...session, outEntries: [...entries.values()].sort((a, b) => a.seq - b.seq), announced };
+  const signature = `${session.ipv4 ? 4 : '-'}${session.ipv6 ? 6 : '-'}\n${received.join('\n')}`;
+  let selection = selections.get(signature);
+  if (selection === undefined) {
+    const keys = new Set(received);
+    const marks = new Uint8Array(table.prefixes.length);
+    const announced: AnnouncedPrefix[] = [];
+    for (let i = 0; i < table.prefixes.length; i++) {
+      if (!(table.families[i] === 'ipv4' ? session.ipv4 : session.ipv6)) continue;
+      if (!keys.has(table.prefixes[i]!.tagKey)) continue;
+      marks[i] = 1;
+      announced.push(table.announced[i]!);
+    }
+    selections.set(signature, (selection = { marks, announced }));
+  }
+  return {
+    neighbor: { ...session, outEntries: entries.sort((a, b) => a.seq - b.seq), announced: selection.announced },
+    selection,
+  };
+}
+
+/** The prefixes some neighbors receive: a mark per prefix of the table, and their records in order. */
+interface Selection {
+  readonly marks: Uint8Array;
+  readonly announced: readonly AnnouncedPrefix[];
 }
 
 /** What the peer's outbound route-map does for one tag: the union of the advertisements' attributes. */

@@ -90,7 +90,8 @@ export function parsePath(raw: unknown): ReceivedPath {
   const bestpath = p.bestpath;
   return {
     peer: str(obj(p.peer)?.peerId) ?? '?',
-    asPath: str(aspath?.string) ?? '',
+    // FRR shows an empty AS path (iBGP, locally originated) as "Local".
+    asPath: ((a) => (a === 'Local' ? '' : a))(str(aspath?.string) ?? ''),
     origin: str(p.origin),
     med: num(p.metric),
     localPref: num(p.locPrf) ?? num(p.localpref) ?? num(p.localPref),
@@ -144,6 +145,7 @@ export interface NeighborState {
   /** Graceful restart mode the neighbor announced (`Restart`, `Helper`, `Disable`...). */
   readonly remoteGrMode: string | undefined;
   readonly lastResetDueTo: string | undefined;
+  readonly remoteRouterId: string | undefined;
 }
 
 export function parseNeighbors(raw: unknown): NeighborState[] {
@@ -163,6 +165,7 @@ export function parseNeighbors(raw: unknown): NeighborState[] {
         keepaliveMsecs: num(n.bgpTimerKeepAliveIntervalMsecs),
         remoteGrMode: str(obj(n.gracefulRestartInfo)?.remoteGrMode),
         lastResetDueTo: str(n.lastResetDueTo),
+        remoteRouterId: str(n.remoteRouterId),
       };
     })
     .sort((a, b) => a.id.localeCompare(b.id));

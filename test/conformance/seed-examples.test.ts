@@ -1,0 +1,141 @@
+/**
+ * The YAML examples of the seed document (configuring-metallb-bgp-peers.md) on live sessions.
+ * The seed's addresses (10.0.0.x, 10.0.20.1, 4.4.4.x, 5.5.5.x, 2620:52:0:88::104, 2001:100:x::)
+ * are translated to documentation ranges with the same structure: peers on 192.0.2.0/24 and
+ * 2001:db8::/64, pool1 -> 198.51.100.100-200, pool2 -> 203.0.113.100-200. Where an example has
+ * no service (it only configures a peer), a pool, an advertisement and a Service are added so
+ * there is something to receive; the test names say so.
+ */
+import {
+  describeWithFrr,
+  expectRoutes,
+  expectSession,
+  expectSessionStaysDown,
+  neighbors,
+  Scenario,
+} from '../harness/index.js';
+import { advertisement, all, bgpPeer, pool, service } from './manifests.js';
+
+const T = 90_000;
+
+describeWithFrr('seed examples on live BGP sessions', () => {
+  let sc: Scenario | undefined;
+  afterEach(async () => {
+    await sc?.destroy();
+    sc = undefined;
+  }, T);
+
+  it('single peer (doc-example-peer; seed 10.0.0.1 -> 192.0.2.1, plus a pool, advertisement and Service)', async () => {
+    sc = await Scenario.create('seed single peer');
+    const speaker = await sc.speaker('worker-0');
+    const router = await sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500 }] });
+    await sc.link(speaker.frr, ['192.0.2.10/24'], router, ['192.0.2.1/24']);
+    await sc.apply(speaker, {
+      'peer.yaml': bgpPeer('doc-example-peer', { peerAddress: '192.0.2.1', peerASN: 64501, myASN: 64500, routerID: '10.10.10.10' }),
+      'pool.yaml': all(pool('doc-pool', ['198.51.100.0/24']), advertisement('doc-adv')),
+      'svc.yaml': service('web', ['198.51.100.10']),
+    });
+    const session = await expectSession(router, '192.0.2.10');
+    expect(session?.remoteRouterId).toBe('10.10.10.10');
+    expect(session?.remoteAs).toBe(64500);
+    await expectRoutes(router, 'ipv4', [{ prefix: '198.51.100.10/32', asPath: '64500', fromPeers: ['192.0.2.10'] }]);
+  }, T);
+
+  const poolsPerPeer = (asn: { my: number; peer: number }, localPref: number) => ({
+    'bgppeer1.yaml': bgpPeer('peer1', { peerAddress: '192.0.2.1', peerASN: asn.peer, myASN: asn.my, routerID: '10.10.10.10' }),
+    'bgppeer2.yaml': bgpPeer('peer2', { peerAddress: '192.0.2.2', peerASN: asn.peer, myASN: asn.my, routerID: '10.10.10.10' }),
+    'ipaddresspool1.yaml': pool('pool1', ['198.51.100.100-198.51.100.200', '2001:db8:4::200-2001:db8:4::400']),
+    'ipaddresspool2.yaml': pool('pool2', ['203.0.113.100-203.0.113.200', '2001:db8:5::200-2001:db8:5::400']),
+    'bgpadvertisement1.yaml': advertisement('bgpadvertisement-1', {
+      ipAddressPools: ['pool1'],
+      peers: ['peer1'],
+      communities: ['65535:65282'],
+      aggregationLength: 32,
+      aggregationLengthV6: 128,
+      localPref: localPref,
+    }),
+    'bgpadvertisement2.yaml': advertisement('bgpadvertisement-2', {
+      ipAddressPools: ['pool2'],
+      peers: ['peer2'],
+      communities: ['65535:65282'],
+      aggregationLength: 32,
+      aggregationLengthV6: 128,
+      localPref: localPref,
+    }),
+    'services.yaml': all(
+      service('web', ['198.51.100.100', '2001:db8:4::200'], { ipFamilyPolicy: 'PreferDualStack' }, 'shop'),
+      service('api', ['203.0.113.100'], {}, 'shop'),
+    ),
+  });
+
+  async function poolsPerPeerTopology(s: Scenario, routerAsn: number, speakerAsn: number) {
+    const speaker = await s.speaker('worker-0');
+    const peer1 = await s.router({ asn: routerAsn, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] });
+    const peer2 = await s.router({ asn: routerAsn, routerId: '192.0.2.2', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] });
+    await s.lan([
+      [speaker.frr, ['192.0.2.10/24']],
+      [peer1, ['192.0.2.1/24']],
+      [peer2, ['192.0.2.2/24']],
+    ]);
+    return { speaker, peer1, peer2 };
+  }
+
+  it("pool1/pool2 with peer1/peer2 as written (eBGP): pool1's service reaches only peer1 and pool2's only peer2, with no-advertise; no IPv6 prefix on IPv4 peers", async () => {
+    sc = await Scenario.create('seed pools per peer');
+    const { speaker, peer1, peer2 } = await poolsPerPeerTopology(sc, 64501, 64500);
+    await sc.apply(speaker, poolsPerPeer({ my: 64500, peer: 64501 }, 100));
+    // eBGP: LOCAL_PREF is not sent, so the router has none from the speaker (localPref: 100 only applies to iBGP).
+    await expectRoutes(peer1, 'ipv4', [{ prefix: '198.51.100.100/32', asPath: '64500', communities: ['65535:65282'], localPref: null }]);
+    await expectRoutes(peer2, 'ipv4', [{ prefix: '203.0.113.100/32', asPath: '64500', communities: ['65535:65282'], localPref: null }]);
+    await expectRoutes(peer1, 'ipv6', []);
+    await expectRoutes(peer2, 'ipv6', []);
+  }, T);
+
+  it('pool1/pool2 with peer1/peer2 over iBGP (peerASN = myASN = 64500, localPref 200 instead of 100 so it differs from the default): local-pref arrives', async () => {
+    sc = await Scenario.create('seed pools per peer ibgp');
+    const { speaker, peer1, peer2 } = await poolsPerPeerTopology(sc, 64500, 64500);
+    await sc.apply(speaker, poolsPerPeer({ my: 64500, peer: 64500 }, 200));
+    await expectRoutes(peer1, 'ipv4', [{ prefix: '198.51.100.100/32', asPath: '', communities: ['65535:65282'], localPref: 200 }]);
+    await expectRoutes(peer2, 'ipv4', [{ prefix: '203.0.113.100/32', asPath: '', communities: ['65535:65282'], localPref: 200 }]);
+  }, T);
+
+  it('node selectors (doc-example-nodesel, plus a pool, advertisement and Service): only compute-1 peers and announces; compute-3 has no session', async () => {
+    sc = await Scenario.create('seed node selectors');
+    const compute1 = await sc.speaker('compute-1.example.com');
+    const compute3 = await sc.speaker('compute-3.example.com');
+    const router = await sc.router({
+      asn: 64501,
+      routerId: '192.0.2.1',
+      neighbors: [
+        { address: '192.0.2.11', remoteAs: 64500 },
+        { address: '192.0.2.13', remoteAs: 64500 },
+      ],
+    });
+    await sc.lan([
+      [compute1.frr, ['192.0.2.11/24']],
+      [compute3.frr, ['192.0.2.13/24']],
+      [router, ['192.0.2.1/24']],
+    ]);
+    const manifests = {
+      'peer.yaml': bgpPeer('doc-example-nodesel', {
+        peerAddress: '192.0.2.1',
+        peerASN: 64501,
+        myASN: 64500,
+        nodeSelectors: [
+          { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['compute-1.example.com', 'compute-2.example.com'] }] },
+        ],
+      }),
+      'pool.yaml': all(pool('doc-pool', ['198.51.100.0/24']), advertisement('doc-adv')),
+      'svc.yaml': service('web', ['198.51.100.10']),
+    };
+    await sc.apply(compute1, manifests);
+    const applied3 = await sc.apply(compute3, manifests);
+    expect(applied3.config).not.toMatch(/neighbor 192\.0\.2\.1 /);
+    await expectRoutes(router, 'ipv4', [{ prefix: '198.51.100.10/32', asPath: '64500', fromPeers: ['192.0.2.11'] }]);
+    await expectSessionStaysDown(router, '192.0.2.13', 1_000);
+    expect((await neighbors(router)).map((n) => `${n.id} ${n.state === 'Established' ? 'up' : 'down'}`)).toEqual([
+      '192.0.2.11 up',
+      '192.0.2.13 down',
+    ]);
+  }, T);
+});
