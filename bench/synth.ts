@@ -30,6 +30,8 @@ export interface SynthOptions {
   readonly peerAsn?: number;
   /** BGP timers on every peer, e.g. {keepalive: '1s', hold: '3s'}. */
   readonly timers?: { readonly keepalive: string; readonly hold: string };
+  /** `connectTime` on every peer, e.g. '1s'. */
+  readonly connectTime?: string;
   /** Attribute mix: 'mixed' (three pools as described above) or 'plain' (one pool, no attributes). */
   readonly mix?: 'mixed' | 'plain';
 }
@@ -101,6 +103,7 @@ export function peerObjects(opts: SynthOptions): RawObject[] {
       const vrf = vrfName(v);
       if (vrf !== undefined) spec.vrf = vrf;
       if ((opts.v6Every ?? 0) > 0) spec.dualStackAddressFamily = true;
+      if (opts.connectTime !== undefined) spec.connectTime = opts.connectTime;
       if (opts.timers) {
         spec.keepaliveTime = opts.timers.keepalive;
         spec.holdTime = opts.timers.hold;
