@@ -172,8 +172,10 @@ export function nodeObject(): RawObject {
   };
 }
 
-export function synthObjects(opts: SynthOptions): RawObject[] {
+/** Every object of a synthetic cluster; `serviceIndexes` picks the services (default 0..services-1). */
+export function synthObjects(opts: SynthOptions, serviceIndexes?: readonly number[]): RawObject[] {
   const out = [nodeObject(), ...peerObjects(opts), ...poolAndAdvertisementObjects(opts)];
-  for (let i = 0; i < opts.services; i++) out.push(serviceObject(i, opts));
+  if (serviceIndexes) for (const i of serviceIndexes) out.push(serviceObject(i, opts));
+  else for (let i = 0; i < opts.services; i++) out.push(serviceObject(i, opts));
   return out;
 }

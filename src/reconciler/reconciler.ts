@@ -11,6 +11,7 @@ import { ApplyError, type ConfigTarget } from '../frr/frr-target.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { IntentResult } from '../intent/build-intent.js';
 import { renderObjects } from '../pipeline.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Source, SourceEvent } from '../sources/source.js';
@@ -56,6 +57,10 @@ export class Reconciler {
   /** The last config FRR accepted, to roll back to when a reload fails. */
   private lastGood: string | undefined;
   private fingerprint: string | undefined;
+  /** The intent of the last render, valid or not (for status and `explain`). */
+  private intent: IntentResult | undefined;
+  /** The intent behind the config FRR runs (the last good one). */
+  private appliedIntent: IntentResult | undefined;
   private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] } = {
     synced: false,
     conversion: undefined,
@@ -85,6 +90,11 @@ export class Reconciler {
 
   status(): ReconcilerStatus {
     return { ...this.st };
+  }
+
+  /** What the last render decided, and what the config FRR runs was rendered from. */
+  intents(): { readonly latest: IntentResult | undefined; readonly applied: IntentResult | undefined } {
+    return { latest: this.intent, applied: this.appliedIntent };
   }
 
   /** Resolves when no reconcile is running or scheduled to run soon (tests, `--once`). */
@@ -141,6 +151,7 @@ export class Reconciler {
       state.problems,
       this.deps.renderer,
     );
+    this.intent = result.intent;
     const errors = result.problems.filter((p) => p.severity === 'error').map(formatProblem);
     const warnings = result.problems.filter((p) => p.severity === 'warning').map(formatProblem);
     this.st.conversion = { at: clock.now(), valid: result.config !== undefined, errors, warnings };
@@ -163,6 +174,7 @@ export class Reconciler {
     try {
       if (this.applied === undefined && (await this.deps.target.runs(config))) {
         // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing.
+        this.appliedIntent = result.intent;
         await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
         metrics.reconciles.inc({ result: 'unchanged' });
         return;
@@ -171,6 +183,7 @@ export class Reconciler {
       metrics.reloads.inc({ result: 'success' });
       metrics.reloadDuration.observe((clock.now() - started) / 1000);
       metrics.reconciles.inc({ result: 'applied' });
+      this.appliedIntent = result.intent;
       await this.recordApplied(config, 'success', outcome.passes, outcome.description);
     } catch (err) {
       this.onApplyFailure(err, config);
