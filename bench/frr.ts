@@ -13,6 +13,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FrrContext } from '../src/frr/context.js';
 import { reloadOnce, testReload, type ConfigDelta } from '../src/frr/reload.js';
@@ -42,6 +43,7 @@ export function shapeConfig(shape: Shape, serviceIndexes: readonly number[], pee
       myAsn: MY_ASN,
       peers: Array.from({ length: peers }, (_, i) => ({ address: routerAddress(i), asn: PEER_ASN, keepalive: 1, hold: 3, connect: 1 })),
       prefixes: serviceIndexes.map((i) => `${serviceV4(i)}/32`),
+      hostname: hostname(),
     });
   }
   return renderSynthetic({
@@ -52,6 +54,8 @@ export function shapeConfig(shape: Shape, serviceIndexes: readonly number[], pee
     peerAddress: (_v, p) => routerAddress(p),
     timers: { keepalive: '1s', hold: '3s' },
     connectTime: '1s',
+    // As the sidecar does: FRR shows the system host name, so the file carries it too.
+    hostname: hostname(),
   });
 }
 
@@ -148,6 +152,8 @@ async function hasPrefix(router: FrrInstance, prefix: string): Promise<boolean> 
 export interface ApplyTiming {
   /** frr-reload.py --reload returned (ms), or undefined on timeout. */
   readonly reloadMs: number | undefined;
+  /** The first router's session to the speaker is Established (ms; cold applies only). */
+  readonly sessionUpMs?: number | undefined;
   /** The first router holds everything it should (ms). */
   readonly firstRouterMs: number | undefined;
   /** Every router holds everything (ms). */
@@ -173,6 +179,7 @@ async function applyAndWait(
   routers: readonly FrrInstance[],
   done: (r: FrrInstance) => Promise<boolean>,
   limitMs: number,
+  watchSession = false,
 ): Promise<ApplyTiming> {
   const t0 = performance.now();
   const reload = timedReload(lab.speakerContext(limitMs), file, t0);
@@ -181,7 +188,11 @@ async function applyAndWait(
   const pending = new Set(routers);
   let reloadResult: Awaited<typeof reload> | undefined;
   void reload.then((r) => (reloadResult = r));
+  let sessionUpMs: number | undefined;
   while (performance.now() - t0 < limitMs) {
+    if (watchSession && sessionUpMs === undefined && routers[0] && (await received(routers[0]).catch(() => undefined))?.established) {
+      sessionUpMs = performance.now() - t0;
+    }
     for (const r of [...pending]) {
       if (await done(r).catch(() => false)) {
         pending.delete(r);
@@ -198,6 +209,7 @@ async function applyAndWait(
   const r = await reload;
   return {
     reloadMs: r.ms,
+    ...(watchSession ? { sessionUpMs } : {}),
     firstRouterMs,
     allRoutersMs,
     timedOut: allRoutersMs === undefined && (r.timedOut || r.error === undefined),
@@ -218,15 +230,17 @@ export async function coldApply(lab: Lab, shape: Shape, services: number, peers:
   const file = join(lab.dir, `${shape}-cold.conf`);
   await writeFile(file, conf);
   const routers = lab.routers.slice(0, peers);
-  const timing = await applyAndWait(lab, file, routers, async (r) => (await received(r)).prefixes >= services, limitMs);
+  const timing = await applyAndWait(lab, file, routers, async (r) => (await received(r)).prefixes >= services, limitMs, true);
   return { ...timing, services, peers, configLines: conf.split('\n').length };
 }
 
 export interface ChangeResult {
   readonly kind: 'add' | 'remove';
   readonly timing: ApplyTiming;
-  /** Lines `frr-reload.py --test` listed for the change (to delete + to add). */
+  /** Commands `frr-reload.py --test` listed for the change (to delete + to add), without their context lines. */
   readonly deltaLines: number;
+  /** Every line it printed, context lines (`router bgp N`, ` address-family ...`) included. */
+  readonly deltaPrintedLines: number;
   readonly delta: ConfigDelta;
   /** Sessions of the speaker dropped or re-established by the change. */
   readonly sessionResets: number;
@@ -257,7 +271,7 @@ export async function oneServiceChanges(lab: Lab, shape: Shape, services: number
         const a = after.get(id);
         if (a === undefined || a.dropped !== b.dropped || a.established !== b.established) sessionResets++;
       }
-      results.push({ kind, timing, deltaLines: delta.toAdd.length + delta.toDelete.length, delta, sessionResets });
+      results.push({ kind, timing, deltaLines: commands(delta.toAdd) + commands(delta.toDelete), deltaPrintedLines: delta.toAdd.length + delta.toDelete.length, delta, sessionResets });
       if (timing.timedOut || timing.error !== undefined) return results;
     }
   }
@@ -276,8 +290,14 @@ export async function settled(lab: Lab, services: number, peers: number, limitMs
 }
 
 export async function frrVersion(): Promise<string> {
-  const r = await execaRunner('vtysh', ['--version'], { timeoutMs: 10_000 }).catch(() => undefined);
-  return /FRRouting\s+(\S+)/.exec(r?.stdout ?? '')?.[1] ?? 'unknown';
+  const r = await execaRunner('/usr/lib/frr/bgpd', ['--version'], { timeoutMs: 10_000 }).catch(() => undefined);
+  return /bgpd version\s+(\S+)/.exec(`${r?.stdout ?? ''}${r?.stderr ?? ''}`)?.[1] ?? 'not installed';
+}
+
+/** Commands in a `--test` section: lines that are not the context (a parent) of the next line. */
+export function commands(lines: readonly string[]): number {
+  const indent = (l: string): number => l.length - l.trimStart().length;
+  return lines.filter((l, i) => i + 1 >= lines.length || indent(lines[i + 1]!) <= indent(l)).length;
 }
 
 function range(n: number): number[] {

@@ -21,6 +21,8 @@ export interface MetallbShapeInput {
   readonly peers: readonly MetallbPeer[];
   /** IPv4 prefixes announced to every peer (`a.b.c.d/32`). */
   readonly prefixes: readonly string[];
+  /** `hostname` line (MetalLB writes the node's host name, so frr-reload.py sees no change). */
+  readonly hostname?: string;
 }
 
 export function metallbShapeConfig(input: MetallbShapeInput): string {
@@ -28,6 +30,7 @@ export function metallbShapeConfig(input: MetallbShapeInput): string {
   const peers = [...input.peers].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const out: string[] = [
     'frr defaults traditional',
+    ...(input.hostname !== undefined ? [`hostname ${input.hostname}`] : []),
     'log stdout informational',
     'log timestamp precision 3',
     'ip nht resolve-via-default',

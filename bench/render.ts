@@ -22,10 +22,10 @@ export async function initRenderer(): Promise<Renderer> {
 }
 
 /** frr.conf of a synthetic cluster (the services listed), through the whole pipeline. */
-export function renderSynthetic(opts: Omit<SynthOptions, 'services'> & { serviceIndexes: readonly number[] }): string {
+export function renderSynthetic(opts: Omit<SynthOptions, 'services'> & { serviceIndexes: readonly number[]; hostname?: string }): string {
   if (!renderer) throw new Error('initRenderer() first');
   const objects = synthObjects({ ...opts, services: opts.serviceIndexes.length }, opts.serviceIndexes);
-  const result = renderObjects(objects, { node: NODE }, [], renderer);
+  const result = renderObjects(objects, { node: NODE, ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}) }, [], renderer);
   if (result.config === undefined) {
     throw new Error(`synthetic cluster did not render: ${result.problems.filter((p) => p.severity === 'error').map((p) => p.message).slice(0, 3).join('; ')}`);
   }

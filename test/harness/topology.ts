@@ -34,3 +34,9 @@ export async function addRoute(namespace: string, prefix: string, via: string): 
 export async function disableDad(namespace: string): Promise<void> {
   await execIn(namespace, 'sysctl', ['-q', '-w', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
 }
+
+/** Adds an address to an interface (default `lo`) in a namespace, e.g. a node's IPv4 address for its router ID on an unnumbered link. */
+export async function addAddress(namespace: string, cidr: string, dev = 'lo'): Promise<void> {
+  if (!/^(192\.0\.2\.|198\.51\.100\.|203\.0\.113\.|2001:db8:)/i.test(cidr)) throw new Error(`test address ${cidr} must be in a documentation range`);
+  await sh('ip', ['-n', namespace, 'address', 'add', cidr, 'dev', dev]);
+}
