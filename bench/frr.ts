@@ -125,7 +125,12 @@ export class Lab {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const counts = await Promise.all(this.routers.map((r) => received(r)));
-      if (counts.every((c) => c.prefixes === 0)) return;
+      if (counts.every((c) => c.prefixes === 0)) {
+        // The routers doubled their idle-hold (reconnect back-off) when the old speaker went away;
+        // `clear bgp` resets it, so the next apply is not timed against the lab's back-off.
+        for (const r of this.routers) await r.show(`clear bgp ipv4 unicast ${SPEAKER_ADDRESS}`).catch(() => undefined);
+        return;
+      }
       if (Date.now() > deadline) throw new Error(`routers still hold the old speaker's routes: ${JSON.stringify(counts)}`);
       await sleep(200);
     }

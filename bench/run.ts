@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,8 +16,9 @@ import { initRenderer, median, REPO_ROOT, timeRender, type RenderTiming } from '
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const frrQuick = args.has('--keep-frr') ? false : quick;
 const limitArg = [...args].find((a) => a.startsWith('--limit='));
-const limitMs = (limitArg ? Number(limitArg.slice('--limit='.length)) : quick ? 30 : 120) * 1000;
+let limitMs = (limitArg ? Number(limitArg.slice('--limit='.length)) : quick ? 30 : 120) * 1000;
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 await initRenderer();
 
@@ -99,8 +100,22 @@ function frrPreconditions(): string | undefined {
   return undefined;
 }
 
-frrSkipped = frrPreconditions();
-if (frrSkipped === undefined) {
+// --keep-frr: rerun render and memory only, and carry the FRR figures of the previous
+// results.json over (their date is kept and printed), e.g. after optimising the renderer.
+let frrFrom: string | undefined;
+if (args.has('--keep-frr')) {
+  const previous = JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results.json'), 'utf8')) as {
+    machine: { date: string };
+    frr: { limitMs?: number; shapes?: Partial<Record<Shape, ShapeFrr>>; skipped?: string };
+  };
+  if (previous.frr.shapes === undefined) throw new Error('--keep-frr: the previous bench/results.json has no FRR figures');
+  Object.assign(frr, previous.frr.shapes);
+  frrFrom = previous.machine.date;
+  if (previous.frr.limitMs !== undefined) limitMs = previous.frr.limitMs;
+  log(`FRR figures kept from the run of ${frrFrom}`);
+}
+frrSkipped = frrFrom !== undefined ? undefined : frrPreconditions();
+if (frrSkipped === undefined && frrFrom === undefined) {
   const coldSize = quick ? { services: 1_000, peers: 2 } : { services: 5_000, peers: 8 };
   const changeCombos = quick ? [{ services: 1_000, peers: 2 }] : [
     { services: 1_000, peers: 2 },
@@ -229,7 +244,10 @@ if (frrSkipped === undefined) {
       });
     }
   }
-  out.push(`Real FRR ${machine.frr} (median; eBGP speaker -> one router FRR per peer on one LAN; MetalLB shape limited to ${limitMs / 1000} s):`, '');
+  out.push(
+    `Real FRR ${machine.frr} (median; eBGP speaker -> one router FRR per peer on one LAN; MetalLB shape limited to ${limitMs / 1000} s${frrFrom !== undefined ? `; figures from the run of ${frrFrom}` : ''}):`,
+    '',
+  );
   out.push('| measurement | frr-renderer | MetalLB shape | ratio | reload --test lines (ours / MetalLB) | session resets |', '|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const theirsNote = r.theirs === undefined && r.theirsTimedOut && r.what.startsWith('cold') === false && r.theirsLines === undefined ? 'timeout (base apply)' : fmtTiming(r.theirs, r.theirsTimedOut);
@@ -256,7 +274,7 @@ if (big.length) {
   const worst = big.reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
   targets.push({ target: 'render 50,000 services <= 1 s', measured: `worst ${worst.medianMs.toFixed(0)} ms (${worst.peers} peers x ${worst.vrfs} VRFs; full pipeline ${worst.fullMedianMs.toFixed(0)} ms)`, met: worst.medianMs <= 1000 });
 }
-if (frrSkipped === undefined && !quick) {
+if (frrSkipped === undefined && !frrQuick) {
   const cold = rows[0]!;
   targets.push({ target: 'cold apply 5,000 x 8 peers <= 10 s, all received', measured: fmtTiming(cold.ours, cold.oursTimedOut), met: cold.ours !== undefined && cold.ours <= 10_000 });
   const adds = rows.filter((r) => r.what.startsWith('+1 service at 5,000'));
@@ -285,7 +303,7 @@ await writeFile(
       addresses: { peers: '192.0.2.0/24 (documentation)', servicesV4: '198.18.0.0/15 (RFC 2544 benchmarking; announced only)', servicesV6: '2001:db8:5e::/48 (render only)' },
       render: renderResults,
       memory: { ...rss, runs: rssRuns },
-      frr: frrSkipped === undefined ? { limitMs, shapes: frr, table: rows } : { skipped: frrSkipped },
+      frr: frrSkipped === undefined ? { limitMs, ...(frrFrom !== undefined ? { from: frrFrom } : {}), shapes: frr, table: rows } : { skipped: frrSkipped },
       targets,
     },
     (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v),

@@ -14,9 +14,14 @@ commands:
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
       [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--log-level LEVEL]
-      [--kubeconfig FILE] [--once] [--print]
+      [--kubeconfig FILE] [--once] [--print] [--status auto|on|off]
+      [--status-interval MS]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
+  status [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
+      Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
+  explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
+      Per peer and prefix: advertised by FRR or not, and why.
 
 exit codes: 0 ok, 1 invalid configuration, 2 usage error
 `;
@@ -51,6 +56,15 @@ const RUN = {
   kubeconfig: { type: 'string' },
   once: { type: 'boolean' },
   print: { type: 'boolean' },
+  status: { type: 'string' },
+  'status-interval': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INSPECT = {
+  json: { type: 'boolean' },
+  listen: { type: 'string' },
+  'frr-pathspace': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -129,9 +143,24 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           kubeconfig: v.kubeconfig ?? env['KUBECONFIG'],
           once: v.once ?? false,
           print: v.print ?? false,
+          status: oneOf(v.status ?? 'auto', ['auto', 'on', 'off'] as const, '--status'),
+          statusIntervalMs: integer(v['status-interval'] ?? '5000', '--status-interval'),
         },
         io,
       );
+    }
+    case 'status': {
+      const v = parse(rest, INSPECT);
+      if (v.help) return void io.stdout(USAGE);
+      const { statusCommand } = await import('./status-command.js');
+      return statusCommand({ json: v.json ?? false, listen: v.listen ?? ':9120', frrPathspace: v['frr-pathspace'] }, io);
+    }
+    case 'explain': {
+      const { values: v, positionals } = parseWithPositionals(rest, INSPECT);
+      if (v.help) return void io.stdout(USAGE);
+      if (positionals.length !== 1) throw new UsageError('explain needs exactly one NAMESPACE/SERVICE');
+      const { explainCommand } = await import('./explain-command.js');
+      return explainCommand({ service: positionals[0]!, json: v.json ?? false, listen: v.listen ?? ':9120', frrPathspace: v['frr-pathspace'] }, io);
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
@@ -141,6 +170,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseWithPositionals<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -41,6 +41,10 @@ export interface RunArgs {
   readonly once: boolean;
   /** Also print each new config on stdout (the `npm start` demo). */
   readonly print: boolean;
+  /** Status objects in the cluster: `auto` = on with `--source k8s`, off otherwise. */
+  readonly status?: 'auto' | 'on' | 'off';
+  /** ms between status polls of FRR (sessions, BFD). */
+  readonly statusIntervalMs?: number;
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
@@ -49,7 +53,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const frr: FrrContext = { run: execaRunner, pathspace: args.frrPathspace };
   const configPath = args.frrConfig ?? (args.frrPathspace ? join('/etc/frr', args.frrPathspace, 'frr.conf') : '/etc/frr/frr.conf');
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
-  const source = await buildSource(args);
+  const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
+  const source = await buildSource(args, kubeConfig);
+  let publisher: import('../status/publisher.js').StatusPublisher | undefined;
 
   const reconciler = new Reconciler(
     {
@@ -61,11 +67,42 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
       retry: { initialMs: 1_000, maxMs: 300_000 },
       driftCheckMs: args.once ? 0 : args.driftCheckMs,
     },
-    { source, renderer: await defaultRenderer(), target, clock: realClock, random: Math.random, logger, metrics },
+    { source, renderer: await defaultRenderer(), target, clock: realClock, random: Math.random, logger, metrics, onReconciled: () => publisher?.trigger() },
   );
+  const { snapshotOf } = await import('../status/snapshot.js');
+  const snapshot = () => snapshotOf(reconciler, args.node, args.namespace);
+  const statusOn = args.status === 'on' || ((args.status ?? 'auto') === 'auto' && args.source === 'k8s');
+  if (statusOn && !args.once && kubeConfig) {
+    const { StatusPublisher } = await import('../status/publisher.js');
+    const { StatusWriter } = await import('../status/writer.js');
+    const { createK8sStatusApi } = await import('../status/k8s-status-api.js');
+    const env = io.env ?? {};
+    const owner = env['POD_NAME'] && env['POD_UID'] ? [{ apiVersion: 'v1', kind: 'Pod', name: env['POD_NAME'], uid: env['POD_UID'] }] : [];
+    publisher = new StatusPublisher(
+      { node: args.node, namespace: args.namespace, intervalMs: args.statusIntervalMs ?? 5_000, runningConfigMs: 60_000 },
+      {
+        frr,
+        writer: new StatusWriter(createK8sStatusApi(kubeConfig), { resyncMs: 300_000, now: () => Date.now(), ownerReferences: owner }),
+        snapshot,
+        clock: realClock,
+        logger,
+      },
+    );
+  }
 
   const [host, port] = splitListen(args.listen);
-  const http = args.once ? undefined : await startHttpServer(host, port, { status: () => reconciler.status(), registry: metrics.registry });
+  const http = args.once
+    ? undefined
+    : await startHttpServer(host, port, {
+        status: () => reconciler.status(),
+        registry: metrics.registry,
+        intent: snapshot,
+        explain: async (service) => {
+          const { explainService } = await import('../status/explain.js');
+          const { gatherFrrState } = await import('../frr/frr-state.js');
+          return explainService(snapshot(), await gatherFrrState(frr, { advertised: true }), service);
+        },
+      });
   logger.info('frr-renderer started', {
     source: args.source,
     node: args.node,
@@ -76,6 +113,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     ...(http ? { listen: `${host}:${http.port}` } : {}),
   });
   await reconciler.start();
+  publisher?.start();
 
   if (args.once) {
     await waitUntilSettled(reconciler);
@@ -88,6 +126,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const signal = await (io.waitForShutdown ?? (() => new Promise<string>(() => undefined)))();
   logger.info('shutting down; FRR keeps running its current config', { signal });
   await reconciler.stop();
+  await publisher?.stop();
   await http?.close();
 }
 
@@ -112,7 +151,15 @@ function printing(target: ConfigTarget, print: ((t: string) => void) | undefined
   };
 }
 
-async function buildSource(args: RunArgs): Promise<Source> {
+async function loadKubeConfig(file: string | undefined): Promise<import('@kubernetes/client-node').KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfig();
+  if (file) kubeConfig.loadFromFile(file);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+async function buildSource(args: RunArgs, kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined): Promise<Source> {
   if (args.source.startsWith('dir:')) {
     const dir = args.source.slice('dir:'.length);
     if (!dir) throw new UsageError('--source dir:PATH needs a path');
@@ -120,12 +167,8 @@ async function buildSource(args: RunArgs): Promise<Source> {
     return createFolderSource(dir);
   }
   if (args.source === 'k8s') {
-    const { KubeConfig } = await import('@kubernetes/client-node');
     const { createKubernetesSource } = await import('../sources/k8s/index.js');
-    const kubeConfig = new KubeConfig();
-    if (args.kubeconfig) kubeConfig.loadFromFile(args.kubeconfig);
-    else kubeConfig.loadFromDefault();
-    return createKubernetesSource({ kubeConfig, node: args.node, metallbNamespace: args.namespace });
+    return createKubernetesSource({ kubeConfig: kubeConfig ?? (await loadKubeConfig(args.kubeconfig)), node: args.node, metallbNamespace: args.namespace });
   }
   throw new UsageError(`--source must be "k8s" or "dir:PATH", not ${JSON.stringify(args.source)}`);
 }

@@ -50,30 +50,41 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   }
   if (svc.ingress.length === 0) return no('noIngressIP', 'status.loadBalancer.ingress has no IP yet');
 
-  const pool = ctx.pools.find((p) => svc.ingress.every((i) => poolContains(p, i.ip, i.family)));
+  const values = svc.ingress.map((i) => ipToBigInt(i.ip));
+  const pool = ctx.pools.find((p) => svc.ingress.every((i, k) => poolContains(p, values[k]!, i.family)));
   if (!pool) return no('ipNotAllowed', `no IPAddressPool contains ${svc.ingress.map((i) => i.ip).join(', ')}`);
 
-  const ofPool = ctx.advertisements.filter((a) => advertisementAppliesTo(a, pool));
-  const onNode = ofPool.filter((a) => anySelectorMatches(a.nodeSelectors, ctx.node.labels));
+  const cache = contextCache(ctx);
+  const perPool = poolAdvertisements(cache, pool, ctx);
+  const { ofPool, onNode } = perPool;
   if (onNode.length === 0) {
     const detail = ofPool.length === 0
       ? `no BGPAdvertisement selects pool ${pool.ref.name}`
       : `the BGPAdvertisements of pool ${pool.ref.name} (${ofPool.map(keyOf).join(', ')}) do not select node ${ctx.node.name}`;
     return no('notOwner', detail);
   }
-  const matching = onNode.filter((a) => a.serviceSelectors.length === 0 || anySelectorMatches(a.serviceSelectors, svc.labels));
+  // Without serviceSelectors every service of the pool gets the same list (and the same verdict
+  // on localPref), computed once per pool.
+  const matching = perPool.noServiceSelectors
+    ? onNode
+    : onNode.filter((a) => a.serviceSelectors.length === 0 || anySelectorMatches(a.serviceSelectors, svc.labels));
   if (matching.length === 0) {
     return no('noMatchingAdvertisement', `the serviceSelectors of ${onNode.map(keyOf).join(', ')} do not match the service's labels`);
   }
-  const conflict = localPrefConflict(matching, pool);
+  let conflict: string | undefined;
+  if (perPool.noServiceSelectors) {
+    if (perPool.conflict === null) perPool.conflict = localPrefConflict(matching, pool);
+    conflict = perPool.conflict;
+  } else {
+    conflict = localPrefConflict(matching, pool);
+  }
   if (conflict) return no('conflictingAdvertisements', conflict);
 
   if (ctx.node.networkUnavailable) return no('nodeNetworkUnavailable', `node ${ctx.node.name} has condition NetworkUnavailable=True`);
   if (EXCLUDE_LB_LABEL in ctx.node.labels) return no('nodeLabeledExcludeBalancers', `node ${ctx.node.name} has label ${EXCLUDE_LB_LABEL}`);
 
   if (!ctx.assumeEndpointsReady) {
-    const endpoints = ctx.endpointSlices
-      .filter((s) => s.ref.namespace === svc.ref.namespace && s.serviceName === svc.ref.name)
+    const endpoints = slicesOf(cache, ctx, svc)
       .flatMap((s) => s.endpoints)
       .filter((e) => e.hasAddresses && e.canServe);
     if (svc.externalTrafficPolicy === 'Local') {
@@ -87,7 +98,57 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   return { announced: true, pool, advertisements: matching, ingress: svc.ingress };
 }
 
-function poolContains(pool: Pool, ip: string, family: 'ipv4' | 'ipv6'): boolean {
-  const n = ipToBigInt(ip);
+function poolContains(pool: Pool, n: bigint, family: 'ipv4' | 'ipv6'): boolean {
   return pool.ranges.some((r) => r.family === family && r.first <= n && n <= r.last);
+}
+
+/**
+ * What is the same for every service of one `buildIntent` call, computed on first use: the
+ * advertisements of each pool, and the EndpointSlices by service. Keyed by the context object,
+ * so it lives as long as the call's context and never sees another snapshot.
+ */
+interface ContextCache {
+  readonly pools: Map<Pool, PoolAdvertisements>;
+  slicesByService: Map<string, EndpointSlice[]> | undefined;
+}
+
+interface PoolAdvertisements {
+  readonly ofPool: readonly Advertisement[];
+  readonly onNode: readonly Advertisement[];
+  readonly noServiceSelectors: boolean;
+  /** localPref conflict of `onNode` when `noServiceSelectors`; null = not computed yet. */
+  conflict: string | undefined | null;
+}
+
+const caches = new WeakMap<AnnounceContext, ContextCache>();
+
+function contextCache(ctx: AnnounceContext): ContextCache {
+  let cache = caches.get(ctx);
+  if (cache === undefined) caches.set(ctx, (cache = { pools: new Map(), slicesByService: undefined }));
+  return cache;
+}
+
+function poolAdvertisements(cache: ContextCache, pool: Pool, ctx: AnnounceContext): PoolAdvertisements {
+  let entry = cache.pools.get(pool);
+  if (entry === undefined) {
+    const ofPool = ctx.advertisements.filter((a) => advertisementAppliesTo(a, pool));
+    const onNode = ofPool.filter((a) => anySelectorMatches(a.nodeSelectors, ctx.node.labels));
+    entry = { ofPool, onNode, noServiceSelectors: onNode.every((a) => a.serviceSelectors.length === 0), conflict: null };
+    cache.pools.set(pool, entry);
+  }
+  return entry;
+}
+
+/** The service's EndpointSlices, in snapshot order. */
+function slicesOf(cache: ContextCache, ctx: AnnounceContext, svc: Service): readonly EndpointSlice[] {
+  if (cache.slicesByService === undefined) {
+    cache.slicesByService = new Map();
+    for (const s of ctx.endpointSlices) {
+      const key = `${s.ref.namespace}/${s.serviceName}`;
+      const list = cache.slicesByService.get(key);
+      if (list) list.push(s);
+      else cache.slicesByService.set(key, [s]);
+    }
+  }
+  return cache.slicesByService.get(`${svc.ref.namespace}/${svc.ref.name}`) ?? [];
 }

@@ -119,9 +119,21 @@ function prefixSources(verdicts: readonly { service: string; verdict: AnnounceVe
     }
   }
   const out = new Map<string, PrefixSources>();
+  // Prefixes with the same advertisements share one (readonly) list and key string.
+  const interned = new Map<string, readonly string[]>();
   for (const [prefix, { advs, svcs }] of collected) {
-    const advertisements = advs.sort(compareStrings);
-    out.set(prefix, { prefix, advertisements, tagKey: advertisements.join(','), services: [...new Set(svcs)].sort(compareStrings) });
+    const tagKey = advs.length === 1 ? advs[0]! : advs.sort(compareStrings).join(',');
+    let advertisements = interned.get(tagKey);
+    if (advertisements === undefined) interned.set(tagKey, (advertisements = advs));
+    out.set(prefix, { prefix, advertisements, tagKey, services: sortedUnique(svcs) });
   }
   return out;
+}
+
+/** The list sorted and without duplicates; it usually is already (services come in order). */
+function sortedUnique(list: string[]): string[] {
+  for (let i = 1; i < list.length; i++) {
+    if (!(list[i - 1]! < list[i]!)) return [...new Set(list)].sort(compareStrings);
+  }
+  return list;
 }

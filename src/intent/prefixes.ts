@@ -6,6 +6,8 @@ export type Family = IpFamily;
 export function ipToBigInt(ip: string, _family?: Family): bigint {
   const v4 = canonicalV4(ip);
   if (v4 !== undefined) return BigInt(v4);
+  const v6 = plainV6(ip);
+  if (v6 !== undefined) return v6;
   const parsed = parseIp(ip);
   if (!parsed.ok) throw new Error(`internal: unvalidated IP ${ip}`);
   return parsed.value.value;
@@ -75,6 +77,39 @@ function canonicalV4(ip: string): number | undefined {
   }
   if (dots !== 3 || digits === 0) return undefined;
   return value * 256 + octet;
+}
+
+/**
+ * The value of an IPv6 address written as hex groups with at most one `::` (the form `api/`
+ * stores), or undefined for anything else (embedded IPv4, zones, bad text), which then takes the
+ * general `parseIp` path.
+ */
+function plainV6(ip: string): bigint | undefined {
+  if (ip.length < 2 || ip.length > 39 || ip.includes('.')) return undefined;
+  const gap = ip.indexOf('::');
+  if (gap >= 0 && ip.indexOf('::', gap + 1) >= 0) return undefined;
+  const groups = (text: string): number[] | undefined => {
+    if (text === '') return [];
+    const out: number[] = [];
+    for (const g of text.split(':')) {
+      if (g.length === 0 || g.length > 4 || !/^[0-9a-fA-F]+$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let words: number[] | undefined;
+  if (gap < 0) {
+    words = groups(ip);
+    if (words?.length !== 8) return undefined;
+  } else {
+    const head = groups(ip.slice(0, gap));
+    const tail = groups(ip.slice(gap + 2));
+    if (head === undefined || tail === undefined || head.length + tail.length > 7) return undefined;
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  let value = 0n;
+  for (const w of words) value = (value << 16n) | BigInt(w);
+  return value;
 }
 
 interface PrefixKey {

@@ -11,6 +11,10 @@ import { isReady, type ReconcilerStatus } from '../reconciler/status.js';
 export interface HttpDeps {
   readonly status: () => ReconcilerStatus;
   readonly registry: Registry;
+  /** `/intent`: what `frr-renderer status|explain` read from the sidecar (JSON). */
+  readonly intent?: () => unknown;
+  /** `/explain?service=NAMESPACE/NAME`: the per-peer verdict, with FRR asked now (JSON). */
+  readonly explain?: (service: string) => Promise<unknown>;
 }
 
 export interface RunningServer {
@@ -20,7 +24,7 @@ export interface RunningServer {
 
 export async function startHttpServer(host: string, port: number, deps: HttpDeps): Promise<RunningServer> {
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query = ''] = (req.url ?? '/').split('?');
     const send = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
       res.writeHead(code, { 'content-type': type });
       res.end(body);
@@ -41,6 +45,19 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
         return;
       case '/status':
         return send(200, `${JSON.stringify({ version: 1, ...deps.status() }, null, 2)}\n`, 'application/json');
+      case '/intent':
+        if (!deps.intent) return send(404, 'not found\n');
+        return send(200, `${JSON.stringify(deps.intent())}\n`, 'application/json');
+      case '/explain': {
+        const service = new URLSearchParams(query).get('service');
+        if (!deps.explain) return send(404, 'not found\n');
+        if (!service || !service.includes('/')) return send(400, 'explain needs ?service=NAMESPACE/NAME\n');
+        deps.explain(service).then(
+          (body) => send(200, `${JSON.stringify(body, null, 2)}\n`, 'application/json'),
+          (err: unknown) => send(500, `${String(err)}\n`),
+        );
+        return;
+      }
       default:
         return send(404, 'not found\n');
     }

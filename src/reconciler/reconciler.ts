@@ -40,6 +40,8 @@ export interface ReconcilerDeps {
   readonly random: () => number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Called after every reconcile (the status publisher's cue to look again). */
+  readonly onReconciled?: () => void;
 }
 
 export class Reconciler {
@@ -130,6 +132,7 @@ export class Reconciler {
         await this.reconcileOnce().catch((err: unknown) => {
           this.deps.logger.error('reconcile failed unexpectedly', { error: String((err as Error)?.stack ?? err) });
         });
+        this.deps.onReconciled?.();
       } while (this.rerun && !this.stopped);
     })().finally(() => {
       this.running = undefined;

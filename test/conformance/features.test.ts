@@ -99,8 +99,7 @@ describeWithFrr('MetalLB features on live BGP sessions', () => {
         endpointSlice('cluster-wide', [{ node: 'worker-1', ready: true, address: '10.128.1.11' }]),
       ),
     };
-    await sc.apply(node0, manifests);
-    await sc.apply(node1, manifests);
+    await Promise.all([sc.apply(node0, manifests), sc.apply(node1, manifests)]);
     await expectRoutes(router, 'ipv4', [
       { prefix: '198.51.100.32/32', asPath: '64500', fromPeers: ['192.0.2.11'] },
       { prefix: '198.51.100.33/32', asPath: '64500', fromPeers: ['192.0.2.11', '192.0.2.12'] },

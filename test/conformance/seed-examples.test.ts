@@ -31,8 +31,10 @@ describeWithFrr('seed examples on live BGP sessions', () => {
 
   it('single peer (doc-example-peer; seed 10.0.0.1 -> 192.0.2.1, plus a pool, advertisement and Service)', async () => {
     sc = await Scenario.create('seed single peer');
-    const speaker = await sc.speaker('worker-0');
-    const router = await sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500 }] });
+    const [speaker, router] = await Promise.all([
+      sc.speaker('worker-0'),
+      sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500 }] }),
+    ]);
     await sc.link(speaker.frr, ['192.0.2.10/24'], router, ['192.0.2.1/24']);
     await sc.apply(speaker, {
       'peer.yaml': bgpPeer('doc-example-peer', { peerAddress: '192.0.2.1', peerASN: 64501, myASN: 64500, routerID: '10.10.10.10' }),
@@ -73,9 +75,11 @@ describeWithFrr('seed examples on live BGP sessions', () => {
   });
 
   async function poolsPerPeerTopology(s: Scenario, routerAsn: number, speakerAsn: number) {
-    const speaker = await s.speaker('worker-0');
-    const peer1 = await s.router({ asn: routerAsn, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] });
-    const peer2 = await s.router({ asn: routerAsn, routerId: '192.0.2.2', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] });
+    const [speaker, peer1, peer2] = await Promise.all([
+      s.speaker('worker-0'),
+      s.router({ asn: routerAsn, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] }),
+      s.router({ asn: routerAsn, routerId: '192.0.2.2', neighbors: [{ address: '192.0.2.10', remoteAs: speakerAsn }] }),
+    ]);
     await s.lan([
       [speaker.frr, ['192.0.2.10/24']],
       [peer1, ['192.0.2.1/24']],
@@ -105,16 +109,18 @@ describeWithFrr('seed examples on live BGP sessions', () => {
 
   it('node selectors (doc-example-nodesel, plus a pool, advertisement and Service): only compute-1 peers and announces; compute-3 has no session', async () => {
     sc = await Scenario.create('seed node selectors');
-    const compute1 = await sc.speaker('compute-1.example.com');
-    const compute3 = await sc.speaker('compute-3.example.com');
-    const router = await sc.router({
+    const [compute1, compute3, router] = await Promise.all([
+      sc.speaker('compute-1.example.com'),
+      sc.speaker('compute-3.example.com'),
+      sc.router({
       asn: 64501,
       routerId: '192.0.2.1',
       neighbors: [
         { address: '192.0.2.11', remoteAs: 64500 },
         { address: '192.0.2.13', remoteAs: 64500 },
       ],
-    });
+      }),
+    ]);
     await sc.lan([
       [compute1.frr, ['192.0.2.11/24']],
       [compute3.frr, ['192.0.2.13/24']],
@@ -132,8 +138,7 @@ describeWithFrr('seed examples on live BGP sessions', () => {
       'pool.yaml': all(pool('doc-pool', ['198.51.100.0/24']), advertisement('doc-adv')),
       'svc.yaml': service('web', ['198.51.100.10']),
     };
-    await sc.apply(compute1, manifests);
-    const applied3 = await sc.apply(compute3, manifests);
+    const [, applied3] = await Promise.all([sc.apply(compute1, manifests), sc.apply(compute3, manifests)]);
     expect(applied3.config).not.toMatch(/neighbor 192\.0\.2\.1 /);
     await expectRoutes(router, 'ipv4', [{ prefix: '198.51.100.10/32', asPath: '64500', fromPeers: ['192.0.2.11'] }]);
     await expectSessionStaysDown(router, '192.0.2.13', 1_000);

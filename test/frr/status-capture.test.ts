@@ -57,8 +57,6 @@ const capture = process.env.CAPTURE_VTYSH === '1';
         ' neighbor 192.0.2.10 bfd profile slow',
         ' neighbor 2001:db8::10 remote-as 64500',
         ' neighbor 2001:db8::10 timers connect 1',
-        ' neighbor 2001:db8::10 bfd',
-        ' neighbor 2001:db8::10 bfd profile slow',
         ' address-family ipv4 unicast',
         '  neighbor 192.0.2.10 activate',
         ' exit-address-family',
@@ -115,8 +113,6 @@ const capture = process.env.CAPTURE_VTYSH === '1';
       ' neighbor 192.0.2.1 bfd profile slow',
       ' neighbor 2001:db8::1 remote-as 64501',
       ' neighbor 2001:db8::1 timers connect 1',
-      ' neighbor 2001:db8::1 bfd',
-      ' neighbor 2001:db8::1 bfd profile slow',
       ` neighbor ${unnumberedIf} interface remote-as external`,
       ` neighbor ${unnumberedIf} timers connect 1`,
       ' neighbor 192.0.2.99 remote-as 64599',
@@ -179,14 +175,14 @@ const capture = process.env.CAPTURE_VTYSH === '1';
     );
     await pollUntil(
       async () => JSON.stringify(await speaker.frr.showJson('show bfd peers json')),
-      (t) => (t.match(/"status":"up"/g) ?? []).length >= 2,
+      (t) => (t.match(/"status":"up"/g) ?? []).length >= 1,
       { what: 'BFD up', timeoutMs: 60_000, show: (t) => t },
     );
     await new Promise((r) => setTimeout(r, 1500));
     await save('show-version', 'show version');
     await save('bgp-vrf-all-json', 'show bgp vrf all json');
     await save('bgp-vrf-all-summary', 'show bgp vrf all summary json');
-    await save('bgp-vrf-all-neighbors-up', 'show bgp vrf all neighbors json', 'IPv4+BFD, IPv6+BFD, unnumbered up; 192.0.2.99 never up (password); VRF neighbor up');
+    await save('bgp-vrf-all-neighbors-up', 'show bgp vrf all neighbors json', 'IPv4+BFD (profile slow), IPv6 without BFD, unnumbered up; 192.0.2.99 never up (password); VRF neighbor up');
     await save('bfd-peers-up', 'show bfd peers json');
     await save('bfd-vrf-default-peers-up', 'show bfd vrf default peers json');
     await save('bfd-vrf-red-peers', `show bfd vrf ${vrf} peers json`, 'VRF without BFD peers');
@@ -202,7 +198,7 @@ const capture = process.env.CAPTURE_VTYSH === '1';
     await speaker.frr.exec('ip', ['link', 'set', linkA, 'down']);
     await pollUntil(
       async () => JSON.stringify(await speaker.frr.showJson('show bfd peers json')),
-      (t) => (t.match(/"status":"down"/g) ?? []).length >= 2,
+      (t) => (t.match(/"status":"down"/g) ?? []).length >= 1,
       { what: 'BFD down', timeoutMs: 60_000, show: (t) => t },
     );
     await pollUntil(

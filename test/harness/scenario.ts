@@ -47,7 +47,7 @@ export interface Applied {
 
 /** Lines zebra's netns VRF backend adds to the running config (one `vrf X` / ` netns ...` block per namespace on the machine). */
 export function isNetnsVrfLine(line: string): boolean {
-  return /^\s*vrf \S+$/.test(line) || /^\s*netns \S+/.test(line) || /^\s*exit-vrf$/.test(line);
+  return /^\s*(no )?vrf \S+$/.test(line) || /^\s*(no )?netns \S+$/.test(line) || /^\s*exit-vrf$/.test(line);
 }
 
 /** A frr-reload.py delta without the netns VRF backend's own lines. */
@@ -150,7 +150,7 @@ export class Scenario {
     const { config, file, warnings } = await this.render(speaker, manifests);
     let result: ApplyResult;
     if (speaker.netnsVrfs) {
-      if (this.applies > 1 && (await speaker.frr.show('show running-config')).includes('router bgp')) {
+      if ((await speaker.frr.show('show running-config')).includes('router bgp')) {
         throw new Error('a netns-VRF speaker can only be applied once (frr-reload.py would delete the netns VRF lines)');
       }
       await speaker.frr.load(file);

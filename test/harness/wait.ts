@@ -4,7 +4,8 @@
  */
 import { sleep } from './system.js';
 
-export const DEFAULT_CONVERGE_TIMEOUT_MS = 20_000;
+/** Generous for a loaded 2-core machine; a converging scenario takes 1-6 s (FRR's route-map delay timer is 5 s). */
+export const DEFAULT_CONVERGE_TIMEOUT_MS = 30_000;
 const DEFAULT_INTERVAL_MS = 150;
 
 export interface PollOptions<T> {

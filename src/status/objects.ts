@@ -1,0 +1,206 @@
+/**
+ * The Kubernetes status objects users already query, computed from FRR's state, the intent and
+ * the reconciler's results. Pure functions; `writer.ts` sends them.
+ *
+ * - `BGPSessionState` (frrk8s.metallb.io/v1beta1, namespaced): one per node x neighbor x VRF, labels
+ *   `frrk8s.metallb.io/{node,peer,vrf}` as frr-k8s writes them; `bgpStatus` is FRR's raw state,
+ *   `bfdStatus` FRR's `peerBfdInfo.status` or `N/A`.
+ * - `ServiceBGPStatus` (metallb.io/v1beta1): one per service announced from the node, `peers` = the
+ *   sorted BGPPeer names FRR's config advertises it to (MetalLB: configured, not session state).
+ * - `ConfigurationState` `speaker-<node>` (metallb.io/v1beta1): Valid/Invalid with the errors.
+ * - `FRRNodeState` `<node>` (frrk8s.metallb.io/v1beta1, cluster-scoped): last conversion and reload
+ *   results, running config with passwords redacted.
+ */
+import { createHash } from 'node:crypto';
+import { Address6 } from 'ip-address';
+import { redactPasswords } from '../frr/redact.js';
+import type { FrrState } from '../frr/frr-state.js';
+import type { BgpNeighbor } from '../frr/parse-neighbors.js';
+import type { ReconcilerStatus } from '../reconciler/status.js';
+import type { IntentView } from './intent-view.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'frr-renderer';
+
+export interface StatusObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels: Readonly<Record<string, string>>;
+  };
+  readonly status: Readonly<Record<string, unknown>>;
+}
+
+export const KINDS = {
+  BGPSessionState: { group: 'frrk8s.metallb.io', version: 'v1beta1', plural: 'bgpsessionstates', kind: 'BGPSessionState', namespaced: true },
+  ServiceBGPStatus: { group: 'metallb.io', version: 'v1beta1', plural: 'servicebgpstatuses', kind: 'ServiceBGPStatus', namespaced: true },
+  ConfigurationState: { group: 'metallb.io', version: 'v1beta1', plural: 'configurationstates', kind: 'ConfigurationState', namespaced: true },
+  FRRNodeState: { group: 'frrk8s.metallb.io', version: 'v1beta1', plural: 'frrnodestates', kind: 'FRRNodeState', namespaced: false },
+} as const;
+export type KindName = keyof typeof KINDS;
+
+/** A DNS-1123 subdomain from readable parts; a hash keeps it unique when it had to be changed or cut. */
+export function objectName(parts: readonly string[], max = 253): string {
+  const raw = parts.join('-');
+  let name = raw.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  if (name !== raw || name.length > max) {
+    const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
+    name = `${name.slice(0, max - 9).replace(/[^a-z0-9]+$/, '')}-${hash}`;
+  }
+  return name;
+}
+
+/** frr-k8s' label format for a neighbor: IPv4 as is, IPv6 expanded with `-` for `:`, interfaces by name. */
+export function peerLabel(n: Pick<BgpNeighbor, 'id' | 'isInterface'>): string {
+  if (n.isInterface || !n.id.includes(':')) return n.id;
+  try {
+    return new Address6(n.id).canonicalForm().replaceAll(':', '-');
+  } catch {
+    return n.id.replaceAll(':', '-');
+  }
+}
+
+/** `""` for FRR's default VRF, as frr-k8s does. */
+export function vrfLabel(vrf: string): string {
+  return vrf === 'default' ? '' : vrf;
+}
+
+function bfdStatus(n: BgpNeighbor, state: FrrState): string {
+  if (n.bfd !== null && n.bfd.status !== 'unknown' && n.bfd.status !== '') return n.bfd.status;
+  const peer = state.bfdPeers.find((p) => p.vrf === n.vrf && (p.peer === n.id || p.peer === n.address));
+  if (peer !== undefined) return peer.up ? 'Up' : peer.status.charAt(0).toUpperCase() + peer.status.slice(1);
+  return 'N/A';
+}
+
+export function bgpSessionStates(node: string, namespace: string, state: FrrState): StatusObject[] {
+  return state.neighbors.map((n) => {
+    const peer = peerLabel(n);
+    const vrf = vrfLabel(n.vrf);
+    return {
+      apiVersion: 'frrk8s.metallb.io/v1beta1',
+      kind: 'BGPSessionState',
+      metadata: {
+        name: objectName([node, peer, ...(vrf ? [vrf] : [])]),
+        namespace,
+        labels: { 'frrk8s.metallb.io/node': node, 'frrk8s.metallb.io/peer': peer, 'frrk8s.metallb.io/vrf': vrf, [MANAGED_BY_LABEL]: MANAGED_BY },
+      },
+      status: { node, peer, vrf, bgpStatus: n.state, bfdStatus: bfdStatus(n, state) },
+    };
+  });
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Per service announced from the node: the BGPPeer names (sorted) FRR's config sends it to. */
+export function serviceBgpStatuses(node: string, namespace: string, applied: IntentView): StatusObject[] {
+  const peersOf = new Map<string, Set<string>>();
+  for (const n of applied.neighbors) {
+    const names = n.peers.map((p) => splitKey(p)[1]);
+    for (const a of n.announced) {
+      for (const s of a.services) {
+        let set = peersOf.get(s);
+        if (!set) peersOf.set(s, (set = new Set()));
+        for (const name of names) set.add(name);
+      }
+    }
+  }
+  return [...peersOf.entries()]
+    .filter(([, peers]) => peers.size > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([service, peers]) => {
+      const [serviceNamespace, serviceName] = splitKey(service);
+      return {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'ServiceBGPStatus',
+        metadata: {
+          name: objectName([node, serviceNamespace, serviceName]),
+          namespace,
+          labels: {
+            'metallb.io/node': node,
+            'metallb.io/service-name': serviceName,
+            'metallb.io/service-namespace': serviceNamespace,
+            [MANAGED_BY_LABEL]: MANAGED_BY,
+          },
+        },
+        status: { node, serviceName, serviceNamespace, peers: [...peers].sort() },
+      };
+    });
+}
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime: string;
+}
+
+/**
+ * `speaker-<node>`: Invalid with the errors while the configuration has errors. `previous`: the
+ * object's current status, whose `lastTransitionTime` is kept while the condition is unchanged
+ * (so an unchanged state compares equal and is not patched).
+ */
+export function configurationState(
+  node: string,
+  namespace: string,
+  status: ReconcilerStatus,
+  now: number,
+  previous?: Readonly<Record<string, unknown>>,
+): StatusObject {
+  const c = status.conversion;
+  const result = c === undefined ? 'Unknown' : c.valid ? 'Valid' : 'Invalid';
+  const errorSummary = c === undefined || c.valid ? '' : c.errors.map(redactPasswords).join('\n');
+  const cond: Omit<Condition, 'lastTransitionTime'> =
+    c === undefined
+      ? { type: 'configReconcilerValid', status: 'Unknown', reason: 'UnknownError', message: 'no configuration rendered yet' }
+      : c.valid
+        ? { type: 'configReconcilerValid', status: 'True', reason: 'Reconciled', message: '' }
+        : { type: 'configReconcilerValid', status: 'False', reason: 'ConfigurationError', message: errorSummary };
+  const prev = (Array.isArray(previous?.conditions) ? (previous!.conditions as Condition[]) : []).find((p) => p?.type === cond.type);
+  const same = prev !== undefined && prev.status === cond.status && prev.reason === cond.reason && prev.message === cond.message;
+  const lastTransitionTime = same && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : new Date(c?.at ?? now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'ConfigurationState',
+    metadata: {
+      name: `speaker-${node}`,
+      namespace,
+      labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': node, [MANAGED_BY_LABEL]: MANAGED_BY },
+    },
+    status: { result, errorSummary, conditions: [{ ...cond, lastTransitionTime }] },
+  };
+}
+
+export function lastConversionResult(status: ReconcilerStatus): string {
+  const c = status.conversion;
+  if (c === undefined) return '';
+  return c.valid ? 'success' : `failed: ${c.errors.map(redactPasswords).join('; ')}`;
+}
+
+export function lastReloadResult(status: ReconcilerStatus): string {
+  const a = status.apply;
+  if (a === undefined) return '';
+  if (a.result !== 'failure') return 'success';
+  const details = (a.details ?? []).slice(0, 20).join('\n');
+  return redactPasswords(`failed${a.stage ? ` (${a.stage})` : ''}: ${a.description}${details ? `\n${details}` : ''}`);
+}
+
+/** `<node>` (cluster-scoped). `runningConfig` undefined: keep what the object has (not read this time). */
+export function frrNodeState(node: string, status: ReconcilerStatus, runningConfig: string | undefined, previous?: Readonly<Record<string, unknown>>): StatusObject {
+  const kept = typeof previous?.runningConfig === 'string' ? previous.runningConfig : '';
+  return {
+    apiVersion: 'frrk8s.metallb.io/v1beta1',
+    kind: 'FRRNodeState',
+    metadata: { name: node, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
+    status: {
+      runningConfig: runningConfig === undefined ? kept : redactPasswords(runningConfig),
+      lastConversionResult: lastConversionResult(status),
+      lastReloadResult: lastReloadResult(status),
+    },
+  };
+}

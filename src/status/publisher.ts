@@ -1,0 +1,144 @@
+/**
+ * The sidecar's status loop: every `intervalMs` (and soon after each reconcile) it reads FRR's
+ * sessions and BFD through vtysh, computes the status objects and lets the writer send what
+ * changed. While nothing changes it sends nothing. When FRR does not answer, the session objects
+ * are left as they are (unknown is not "gone").
+ */
+import type { FrrContext } from '../frr/context.js';
+import { gatherFrrState, type FrrState } from '../frr/frr-state.js';
+import type { Clock } from '../ops/clock.js';
+import type { Logger } from '../ops/logger.js';
+import type { ReconcilerStatus } from '../reconciler/status.js';
+import type { IntentSnapshot } from './intent-view.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, bgpSessionStates, configurationState, frrNodeState, serviceBgpStatuses } from './objects.js';
+import type { StatusWriter } from './writer.js';
+
+export interface PublisherOptions {
+  readonly node: string;
+  readonly namespace: string;
+  readonly intervalMs: number;
+  /** Re-read `show running-config` at least this often (it is also read after every apply). */
+  readonly runningConfigMs: number;
+}
+
+export interface PublisherDeps {
+  readonly frr: FrrContext;
+  readonly writer: StatusWriter;
+  readonly snapshot: () => IntentSnapshot;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Replaced in tests. */
+  readonly gather?: typeof gatherFrrState;
+}
+
+export class StatusPublisher {
+  private timer: unknown;
+  private soon: unknown;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private lastApplyAt: number | undefined;
+  private lastRunningAt = -Infinity;
+  private lastError = '';
+  private state: FrrState | undefined;
+
+  constructor(
+    private readonly opts: PublisherOptions,
+    private readonly deps: PublisherDeps,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.timer, this.soon]) if (t !== undefined) this.deps.clock.clearTimeout(t);
+    await this.running;
+  }
+
+  /** The FRR state of the last poll (for `/explain`). */
+  lastState(): FrrState | undefined {
+    return this.state;
+  }
+
+  /** After a reconcile: publish soon (debounced a little), not at the next tick. */
+  trigger(): void {
+    if (this.stopped || this.soon !== undefined) return;
+    this.soon = this.deps.clock.setTimeout(() => {
+      this.soon = undefined;
+      this.kick();
+    }, 200);
+  }
+
+  /** One publish now; resolves when it is done (tests). */
+  async publishNow(): Promise<void> {
+    this.kick();
+    while (this.running) await this.running;
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.publish().catch((err: unknown) => this.report(err));
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+      if (!this.stopped) this.timer = this.deps.clock.setTimeout(() => this.kick(), this.opts.intervalMs);
+    });
+  }
+
+  private report(err: unknown): void {
+    const msg = String((err as Error)?.message ?? err);
+    if (msg !== this.lastError) this.deps.logger.warn('writing status objects failed; retrying at the next poll', { error: msg });
+    this.lastError = msg;
+  }
+
+  private async publish(): Promise<void> {
+    const { node, namespace } = this.opts;
+    const snap = this.deps.snapshot();
+    const status: ReconcilerStatus = snap.status;
+    const now = this.deps.clock.now();
+    const wantRunning = status.apply?.at !== this.lastApplyAt || now - this.lastRunningAt >= this.opts.runningConfigMs;
+    const state = await (this.deps.gather ?? gatherFrrState)(this.deps.frr, { runningConfig: wantRunning, now: () => this.deps.clock.now() });
+    this.state = state;
+    if (wantRunning && state.runningConfig !== undefined) {
+      this.lastApplyAt = status.apply?.at;
+      this.lastRunningAt = now;
+    }
+    const w = this.deps.writer;
+    const mine = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+    const errors: unknown[] = [];
+    const attempt = async (f: () => Promise<unknown>) => {
+      try {
+        await f();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    await attempt(() => w.sync('ConfigurationState', { namespace, fieldSelector: `metadata.name=speaker-${node}` }, (ex) => [
+      configurationState(node, namespace, status, now, ex.get(`speaker-${node}`)?.status),
+    ]));
+    await attempt(() => w.sync('FRRNodeState', { fieldSelector: `metadata.name=${node}` }, (ex) => [
+      frrNodeState(node, status, state.runningConfig, ex.get(node)?.status),
+    ]));
+    if (state.reachable) {
+      await attempt(() => w.sync('BGPSessionState', { namespace, labelSelector: `frrk8s.metallb.io/node=${node},${mine}` }, () => bgpSessionStates(node, namespace, state)));
+    }
+    if (snap.applied !== null) {
+      const applied = snap.applied;
+      await attempt(() => w.sync('ServiceBGPStatus', { namespace, labelSelector: `metallb.io/node=${node},${mine}` }, () => serviceBgpStatuses(node, namespace, applied)));
+    }
+    if (errors.length > 0) throw errors[0];
+    if (this.lastError !== '') this.deps.logger.info('status objects written again');
+    this.lastError = '';
+  }
+}
