@@ -214,6 +214,8 @@ interface Row {
   oursLines?: number | undefined;
   theirsLines?: number | undefined;
   resets?: number;
+  /** Why the MetalLB shape has no figure for a change: its base apply timed out or never settled. */
+  theirsSkipped?: string | undefined;
 }
 const rows: Row[] = [];
 if (frrSkipped === undefined) {
@@ -237,10 +239,16 @@ if (frrSkipped === undefined) {
         ours: med(or.map((r) => r.timing.allRoutersMs)),
         oursTimedOut: or.length === 0 || or.some((r) => r.timing.timedOut),
         theirs: mr.length === 0 ? undefined : med(mr.map((r) => r.timing.allRoutersMs)),
-        theirsTimedOut: mr.length === 0 ? mc.base.timedOut : mr.some((r) => r.timing.timedOut),
+        theirsTimedOut: mr.length === 0 ? false : mr.some((r) => r.timing.timedOut),
         oursLines: or.length ? median(or.map((r) => r.deltaLines)) : undefined,
         theirsLines: mr.length ? median(mr.map((r) => r.deltaLines)) : undefined,
         resets: [...or, ...mr].reduce((n, r) => n + r.sessionResets, 0),
+        theirsSkipped:
+          mr.length > 0
+            ? undefined
+            : mc.base.timedOut
+              ? `not measured: base apply of ${mc.services.toLocaleString('en-US')} timed out (> ${limitMs / 1000} s)`
+              : `not measured: base apply took ${fmtTiming(mc.base.allRoutersMs, false)} and did not settle within 30 s`,
       });
     }
   }
@@ -250,7 +258,7 @@ if (frrSkipped === undefined) {
   );
   out.push('| measurement | frr-renderer | MetalLB shape | ratio | reload --test lines (ours / MetalLB) | session resets |', '|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const theirsNote = r.theirs === undefined && r.theirsTimedOut && r.what.startsWith('cold') === false && r.theirsLines === undefined ? 'timeout (base apply)' : fmtTiming(r.theirs, r.theirsTimedOut);
+    const theirsNote = r.theirsSkipped ?? fmtTiming(r.theirs, r.theirsTimedOut);
     out.push(
       `| ${r.what} | ${fmtTiming(r.ours, r.oursTimedOut)} | ${theirsNote} | ${ratio(r.theirs, r.ours, r.theirsTimedOut)} | ${r.oursLines ?? '-'} / ${r.theirsLines ?? '-'} | ${r.resets ?? '-'} |`,
     );

@@ -66,7 +66,9 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
         ...result.remaining.toAdd.map((l) => `+ ${l}`),
       ]);
     }
-    return { passes: result.passes, description: `applied to FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} in ${result.passes} reload(s)` };
+    const where = `applied to FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} in ${result.passes} reload(s)`;
+    const noted = result.reloadErrors.length === 0 ? '' : `; frr-reload.py exited non-zero but FRR runs the config (verified): ${result.reloadErrors[0]}`;
+    return { passes: result.passes, description: `${where}${noted}` };
   }
 
   return {

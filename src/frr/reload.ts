@@ -9,7 +9,7 @@ import {
   type FrrContext,
 } from './context.js';
 import { redactPasswords } from './redact.js';
-import { runChecked } from './run.js';
+import { FrrCommandError, runChecked } from './run.js';
 
 /**
  * What frr-reload.py would change, as it prints it: each command with its context lines
@@ -69,6 +69,12 @@ export interface ApplyResult {
   /** What `--test` still reports after the last pass; empty when `converged`. */
   readonly remaining: ConfigDelta;
   readonly converged: boolean;
+  /**
+   * `--reload` runs that exited non-zero although the verification then found FRR where it
+   * should be (redacted messages). FRR 8.4.4 example: frr-reload.py's second internal pass sends
+   * `neighbor X graceful-restart` again and bgpd refuses the repeat, so the script exits 1.
+   */
+  readonly reloadErrors: readonly string[];
 }
 
 export interface ApplyOptions {
@@ -93,10 +99,22 @@ export async function applyConfig(frr: FrrContext, file: string, opts: ApplyOpti
     throw new RangeError(`maxPasses must be a positive integer, got ${String(maxPasses)}`);
   }
   let remaining: ConfigDelta = { toDelete: [], toAdd: [] };
+  const reloadErrors: string[] = [];
+  let lastError: FrrCommandError | undefined;
   for (let pass = 1; pass <= maxPasses; pass++) {
-    await reloadOnce(frr, file);
+    lastError = undefined;
+    try {
+      await reloadOnce(frr, file);
+    } catch (err) {
+      // A non-zero exit is checked, not trusted either way: the verification below decides.
+      // No exit code (not started, timed out, killed) means we know nothing: give up now.
+      if (!(err instanceof FrrCommandError) || err.exitCode === undefined) throw err;
+      lastError = err;
+      reloadErrors.push(err.message);
+    }
     remaining = await testReload(frr, file);
-    if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true };
+    if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, reloadErrors };
   }
-  return { passes: maxPasses, remaining, converged: false };
+  if (lastError) throw lastError;
+  return { passes: maxPasses, remaining, converged: false, reloadErrors };
 }

@@ -156,7 +156,7 @@ export class Scenario {
       await speaker.frr.load(file);
       const remaining = withoutNetnsVrfLines(await speaker.frr.testReload(file));
       const converged = remaining.toAdd.length === 0 && remaining.toDelete.length === 0;
-      result = { passes: 1, remaining, converged };
+      result = { passes: 1, remaining, converged, reloadErrors: [] };
     } else {
       result = await speaker.frr.apply(file);
     }

@@ -69,6 +69,7 @@ describe('applyConfig', () => {
       passes: 1,
       converged: true,
       remaining: { toDelete: [], toAdd: [] },
+      reloadErrors: [],
     });
     expect(calls.map((c) => c[1])).toEqual(['--reload', '--test']);
   });
@@ -85,11 +86,27 @@ describe('applyConfig', () => {
       passes: 3,
       converged: false,
       remaining: { toDelete: ['router bgp 64512', ' no neighbor 192.0.2.1 bfd'], toAdd: [] },
+      reloadErrors: [],
     });
   });
 
-  it('fails when frr-reload.py --reload fails', async () => {
-    const { run } = scriptedRunner([{ exitCode: 1, stdout: 'vtysh failed to process new configuration', stderr: '' }]);
+  it('checks a non-zero exit instead of trusting it: FRR already where it should be is success', async () => {
+    // FRR 8.4.4: frr-reload.py's second internal pass re-sends `neighbor X graceful-restart`,
+    // bgpd refuses the repeat and the script exits 1, although the running config is right.
+    const refused = { exitCode: 1, stdout: '', stderr: 'line 3: % The Graceful Restart command used is not valid at this moment.' };
+    const { run, calls } = scriptedRunner([refused, ok()]);
+    await expect(applyConfig({ run }, '/f')).resolves.toEqual({
+      passes: 1,
+      converged: true,
+      remaining: { toDelete: [], toAdd: [] },
+      reloadErrors: ['frr-reload.py --reload failed (exit 1): line 3: % The Graceful Restart command used is not valid at this moment.'],
+    });
+    expect(calls.map((c) => c[1])).toEqual(['--reload', '--test']);
+  });
+
+  it('fails when frr-reload.py --reload keeps failing and FRR stays different', async () => {
+    const failed = { exitCode: 1, stdout: 'vtysh failed to process new configuration', stderr: '' };
+    const { run } = scriptedRunner([failed, ok(REMAINING_BFD), failed, ok(REMAINING_BFD), failed, ok(REMAINING_BFD)]);
     const error = await applyConfig({ run }, '/f').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FrrCommandError);
     expect((error as Error).message).toBe(
