@@ -40,8 +40,18 @@ const machineLine = `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB
 log(machineLine);
 
 // ---------------------------------------------------------------- render
-const renderResults: RenderTiming[] = [];
-if (!args.has('--no-render')) {
+// --keep-render: carry render and memory figures over from the previous results.json (reprint only).
+const previousResults = args.has('--keep-render') || args.has('--keep-frr')
+  ? (JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results.json'), 'utf8')) as {
+      machine: { date: string };
+      render: RenderTiming[];
+      memory: { runs: RssResult[] };
+      frr: { limitMs?: number; from?: string; shapes?: Partial<Record<Shape, ShapeFrr>>; skipped?: string };
+    })
+  : undefined;
+const keepRender = args.has('--keep-render') && previousResults !== undefined;
+const renderResults: RenderTiming[] = keepRender ? previousResults!.render : [];
+if (!args.has('--no-render') && !keepRender) {
   const sizes = quick ? [100, 1_000, 10_000] : [100, 1_000, 10_000, 50_000];
   const peerCounts = quick ? [1, 4] : [1, 4, 16];
   const vrfCounts = quick ? [1] : [1, 3];
@@ -64,8 +74,8 @@ interface RssResult {
   baselineRssKb: number;
   heapUsedKb: number;
 }
-const rssRuns: RssResult[] = [];
-for (let i = 0; i < (quick ? 1 : 3); i++) {
+const rssRuns: RssResult[] = keepRender ? previousResults!.memory.runs : [];
+for (let i = 0; i < (keepRender ? 0 : quick ? 1 : 3); i++) {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(REPO_ROOT, 'dist-bench', 'bench', 'rss-child.js'), '10000', '8', '2']);
   rssRuns.push(JSON.parse(stdout) as RssResult);
 }
@@ -104,13 +114,10 @@ function frrPreconditions(): string | undefined {
 // results.json over (their date is kept and printed), e.g. after optimising the renderer.
 let frrFrom: string | undefined;
 if (args.has('--keep-frr')) {
-  const previous = JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results.json'), 'utf8')) as {
-    machine: { date: string };
-    frr: { limitMs?: number; shapes?: Partial<Record<Shape, ShapeFrr>>; skipped?: string };
-  };
+  const previous = previousResults!;
   if (previous.frr.shapes === undefined) throw new Error('--keep-frr: the previous bench/results.json has no FRR figures');
   Object.assign(frr, previous.frr.shapes);
-  frrFrom = previous.machine.date;
+  frrFrom = previous.frr.from ?? previous.machine.date;
   if (previous.frr.limitMs !== undefined) limitMs = previous.frr.limitMs;
   log(`FRR figures kept from the run of ${frrFrom}`);
 }
@@ -231,6 +238,17 @@ if (frrSkipped === undefined) {
   });
   for (const [i, oc] of o.changes.entries()) {
     const mc = m.changes[i]!;
+    rows.push({
+      what: `cold apply ${oc.services.toLocaleString('en-US')} x ${oc.peers} peers (base of the next two rows)`,
+      ours: oc.base.allRoutersMs,
+      oursTimedOut: oc.base.timedOut,
+      theirs: mc.base.allRoutersMs,
+      theirsTimedOut: mc.base.allRoutersMs === undefined,
+      theirsSkipped:
+        mc.base.allRoutersMs !== undefined && mc.base.reloadMs === undefined
+          ? `${fmtTiming(mc.base.allRoutersMs, false)} (routes; frr-reload.py still running at ${limitMs / 1000} s)`
+          : undefined,
+    });
     for (const kind of ['add', 'remove'] as const) {
       const or = oc.results.filter((r) => r.kind === kind);
       const mr = mc.results.filter((r) => r.kind === kind);
@@ -246,9 +264,11 @@ if (frrSkipped === undefined) {
         theirsSkipped:
           mr.length > 0
             ? undefined
-            : mc.base.timedOut
+            : mc.base.allRoutersMs === undefined
               ? `not measured: base apply of ${mc.services.toLocaleString('en-US')} timed out (> ${limitMs / 1000} s)`
-              : `not measured: base apply took ${fmtTiming(mc.base.allRoutersMs, false)} and did not settle within 30 s`,
+              : mc.base.reloadMs === undefined
+                ? `not measured: base routes all in after ${fmtTiming(mc.base.allRoutersMs, false)}, but frr-reload.py did not finish within ${limitMs / 1000} s`
+                : `not measured: base apply took ${fmtTiming(mc.base.allRoutersMs, false)} and did not settle within 30 s`,
       });
     }
   }

@@ -114,7 +114,11 @@ export class StatusWriter {
               name,
               ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}),
               labels,
-              ...(this.opts.ownerReferences?.length ? { ownerReferences: this.opts.ownerReferences.map((o) => ({ ...o, controller: false })) } : {}),
+              // The speaker Pod owns namespaced objects (garbage-collected with it). A cluster-scoped
+              // object (FRRNodeState) cannot have a namespaced owner: Kubernetes would ignore it.
+              ...(this.opts.ownerReferences?.length && obj.metadata.namespace !== undefined
+                ? { ownerReferences: this.opts.ownerReferences.map((o) => ({ ...o, controller: false })) }
+                : {}),
             },
           });
           objects.set(name, { name, labels, status: undefined });
