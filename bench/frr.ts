@@ -11,11 +11,11 @@
  * the routers, so a restarted speaker's old routes are dropped at once instead of kept as stale
  * (which would fake "all received").
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { hostname } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrrContext } from '../src/frr/context.js';
+import { createFrrTarget } from '../src/frr/frr-target.js';
 import { reloadOnce, testReload, type ConfigDelta } from '../src/frr/reload.js';
 import { execaRunner, FrrCommandError } from '../src/frr/run.js';
 import { cleanupStale } from '../test/harness/cleanup.js';
@@ -167,9 +167,23 @@ export interface ApplyTiming {
   readonly error?: string;
 }
 
-async function timedReload(ctx: FrrContext, file: string, t0: number): Promise<{ ms?: number; timedOut: boolean; error?: string }> {
+/** How a config reaches the speaker: frr-reload.py, or the sidecar's own apply path. */
+type ApplyFn = (ctx: FrrContext, file: string) => Promise<void>;
+
+const viaReload: ApplyFn = (ctx, file) => reloadOnce(ctx, file);
+
+/**
+ * The sidecar's path (`src/frr/frr-target.ts`): dry run, then into an empty FRR with `vtysh -f`,
+ * verified with `frr-reload.py --test` (falling back to frr-reload.py if anything is left).
+ */
+const viaSidecar: ApplyFn = async (ctx, file) => {
+  const target = createFrrTarget({ frr: ctx, configPath: file, files: { write: async () => undefined } });
+  await target.apply(await readFile(file, 'utf8'), undefined);
+};
+
+async function timedReload(ctx: FrrContext, file: string, t0: number, apply: ApplyFn = viaReload): Promise<{ ms?: number; timedOut: boolean; error?: string }> {
   try {
-    await reloadOnce(ctx, file);
+    await apply(ctx, file);
     return { ms: performance.now() - t0, timedOut: false };
   } catch (err) {
     const timedOut = err instanceof FrrCommandError && err.exitCode === undefined && /timed out/.test(err.message);
@@ -185,9 +199,10 @@ async function applyAndWait(
   done: (r: FrrInstance) => Promise<boolean>,
   limitMs: number,
   watchSession = false,
+  apply: ApplyFn = viaReload,
 ): Promise<ApplyTiming> {
   const t0 = performance.now();
-  const reload = timedReload(lab.speakerContext(limitMs), file, t0);
+  const reload = timedReload(lab.speakerContext(limitMs), file, t0, apply);
   let firstRouterMs: number | undefined;
   let allRoutersMs: number | undefined;
   const pending = new Set(routers);
@@ -235,7 +250,9 @@ export async function coldApply(lab: Lab, shape: Shape, services: number, peers:
   const file = join(lab.dir, `${shape}-cold.conf`);
   await writeFile(file, conf);
   const routers = lab.routers.slice(0, peers);
-  const timing = await applyAndWait(lab, file, routers, async (r) => (await received(r)).prefixes >= services, limitMs, true);
+  // MetalLB's speaker always goes through frr-reload.py; the sidecar loads an empty FRR directly.
+  const apply = shape === 'frr-renderer' ? viaSidecar : viaReload;
+  const timing = await applyAndWait(lab, file, routers, async (r) => (await received(r)).prefixes >= services, limitMs, true, apply);
   return { ...timing, services, peers, configLines: conf.split('\n').length };
 }
 

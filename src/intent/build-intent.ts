@@ -1,4 +1,4 @@
-import type { Advertisement, Peer, Snapshot } from '../api/model.js';
+import type { Advertisement, Peer, ServiceIngress, Snapshot } from '../api/model.js';
 import { type Problem, Problems, sortProblems } from '../api/problems.js';
 import { keyOf } from './keys.js';
 import { announceVerdict, type AnnounceVerdict } from './announce.js';
@@ -24,6 +24,8 @@ export interface IntentOptions {
 export interface ServiceVerdict {
   readonly service: string;
   readonly verdict: AnnounceVerdict;
+  /** The service's LoadBalancer IPs, announced or not (so `explain` can name them). */
+  readonly ingress: readonly ServiceIngress[];
 }
 
 export interface IntentResult {
@@ -54,7 +56,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     assumeEndpointsReady: opts.assumeEndpointsReady,
     loadBalancerClass: opts.loadBalancerClass,
   };
-  const verdicts = services.map(({ s, key }) => ({ service: key, verdict: announceVerdict(s, ctx) }));
+  const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx) }));
   const sources = prefixSources(verdicts);
 
   if (problems.hasErrors()) {

@@ -72,7 +72,7 @@ export function toIntentView(result: IntentResult | undefined): IntentView | nul
       });
     }
   }
-  const services: ServiceView[] = result.services.map(({ service, verdict }) =>
+  const services: ServiceView[] = result.services.map(({ service, ingress, verdict }) =>
     verdict.announced
       ? {
           service,
@@ -83,7 +83,7 @@ export function toIntentView(result: IntentResult | undefined): IntentView | nul
           advertisements: verdict.advertisements.map((a) => ({ name: keyOf(a), peers: a.peers })),
           ingress: verdict.ingress.map((i) => ({ ip: i.ip, family: i.family })),
         }
-      : { service, announced: false, reason: verdict.reason, detail: verdict.detail, pool: null, advertisements: [], ingress: [] },
+      : { service, announced: false, reason: verdict.reason, detail: verdict.detail, pool: null, advertisements: [], ingress: ingress.map((i) => ({ ip: i.ip, family: i.family })) },
   );
   return { valid: result.intent !== undefined, neighbors, services };
 }

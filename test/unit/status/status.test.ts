@@ -54,7 +54,7 @@ const VIEW: IntentView = {
   services: [
     { service: 'shop/web', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/adv', peers: [] }], ingress: [{ ip: '198.51.100.10', family: 'ipv4' }, { ip: '2001:db8:100::10', family: 'ipv6' }] },
     { service: 'shop/api', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/red-only', peers: ['red'] }], ingress: [{ ip: '198.51.100.20', family: 'ipv4' }] },
-    { service: 'shop/local', announced: false, reason: 'noLocalEndpoints', detail: 'externalTrafficPolicy is Local and no ready endpoint runs on node worker-0', pool: null, advertisements: [], ingress: [] },
+    { service: 'shop/local', announced: false, reason: 'noLocalEndpoints', detail: 'externalTrafficPolicy is Local and no ready endpoint runs on node worker-0', pool: null, advertisements: [], ingress: [{ ip: '198.51.100.30', family: 'ipv4' }] },
     { service: 'shop/orphan', announced: false, reason: 'notOwner', detail: 'no BGPAdvertisement selects pool other', pool: null, advertisements: [], ingress: [] },
   ],
 };
@@ -126,6 +126,10 @@ describe('explain', () => {
   });
   it("MetalLB's reasons for services the node does not announce", () => {
     expect(explainService(SNAP, frr(), 'shop/local')).toMatchObject({ announced: false, reason: 'noLocalEndpoints' });
+    // Each peer still lists the service's IPs, with the reason they are not sent.
+    expect(explainService(SNAP, frr(), 'shop/local').peers[0]!.prefixes).toEqual([
+      expect.objectContaining({ prefix: '198.51.100.30/32', advertised: false, reason: 'noLocalEndpoints' }),
+    ]);
     expect(explainService(SNAP, frr(), 'shop/orphan')).toMatchObject({ announced: false, reason: 'poolNotAdvertised' });
     expect(explainService(SNAP, frr(), 'shop/none')).toMatchObject({ found: false, reason: 'serviceNotFound' });
   });
