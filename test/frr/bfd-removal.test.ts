@@ -55,7 +55,7 @@ describeWithFrr('applyConfig on real FRR', () => {
     const result = await frr.apply(withoutBfd);
 
     expect(await frr.show('show running-config')).not.toMatch(/neighbor 192\.0\.2\.1 bfd/);
-    expect(result).toEqual({ passes: 2, converged: true, remaining: { toDelete: [], toAdd: [] } });
+    expect(result).toEqual({ passes: 2, converged: true, remaining: { toDelete: [], toAdd: [] }, reloadErrors: [] });
     expect(await frr.testReload(withoutBfd)).toEqual({ toDelete: [], toAdd: [] });
   }, FRR_TIMEOUT_MS);
 });
