@@ -16,6 +16,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrrContext } from '../src/frr/context.js';
 import { createFrrTarget } from '../src/frr/frr-target.js';
+import { realConfigFiles } from '../src/frr/write-file.js';
 import { reloadOnce, testReload, type ConfigDelta } from '../src/frr/reload.js';
 import { execaRunner, FrrCommandError } from '../src/frr/run.js';
 import { cleanupStale } from '../test/harness/cleanup.js';
@@ -177,7 +178,7 @@ const viaReload: ApplyFn = (ctx, file) => reloadOnce(ctx, file);
  * verified with `frr-reload.py --test` (falling back to frr-reload.py if anything is left).
  */
 const viaSidecar: ApplyFn = async (ctx, file) => {
-  const target = createFrrTarget({ frr: ctx, configPath: file, files: { write: async () => undefined } });
+  const target = createFrrTarget({ frr: ctx, configPath: file, files: realConfigFiles });
   await target.apply(await readFile(file, 'utf8'), undefined);
 };
 
