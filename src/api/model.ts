@@ -145,6 +145,8 @@ export interface CommunityAlias {
 export interface ServiceIngress {
   readonly ip: string;
   readonly family: 'ipv4' | 'ipv6';
+  /** The address as a number, parsed once here so `intent/` never parses text again. */
+  readonly value: bigint;
 }
 
 export interface Service {

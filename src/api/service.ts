@@ -29,7 +29,7 @@ export function decodeService(obj: RawObject, ref: ObjectRef, problems: Problems
       r.warn(field, `${ip.error}; this entry is ignored`);
       return;
     }
-    if (!ingress.some((x) => x.ip === ip.value.text)) ingress.push({ ip: ip.value.text, family: ip.value.family });
+    if (!ingress.some((x) => x.ip === ip.value.text)) ingress.push({ ip: ip.value.text, family: ip.value.family, value: ip.value.value });
   });
   if (problems.errors.length !== before) return undefined;
   return {

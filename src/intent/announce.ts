@@ -4,7 +4,6 @@ import { advertisementAppliesTo } from '../api/advertisement-pools.js';
 import { keyOf } from './keys.js';
 import { localPrefConflict } from './local-pref.js';
 import { EXCLUDE_LB_LABEL, type NodeContext } from './node-context.js';
-import { ipToBigInt } from './prefixes.js';
 
 /** Why a service is not announced from this node: MetalLB's reasons, plus the ones before them. */
 export type NotAnnouncedReason =
@@ -50,8 +49,7 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   }
   if (svc.ingress.length === 0) return no('noIngressIP', 'status.loadBalancer.ingress has no IP yet');
 
-  const values = svc.ingress.map((i) => ipToBigInt(i.ip));
-  const pool = ctx.pools.find((p) => svc.ingress.every((i, k) => poolContains(p, values[k]!, i.family)));
+  const pool = ctx.pools.find((p) => svc.ingress.every((i) => poolContains(p, i.value, i.family)));
   if (!pool) return no('ipNotAllowed', `no IPAddressPool contains ${svc.ingress.map((i) => i.ip).join(', ')}`);
 
   const cache = contextCache(ctx);

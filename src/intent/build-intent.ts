@@ -7,7 +7,7 @@ import type { BfdProfileIntent, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
 import { checkPeersOfNode, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
-import { aggregate, compareStrings } from './prefixes.js';
+import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
 import { assignTagIds, tagRouteMapName } from './tags.js';
 
@@ -101,18 +101,19 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
 function prefixSources(verdicts: readonly { service: string; verdict: AnnounceVerdict }[]): Map<string, PrefixSources> {
   // Arrays instead of sets: a prefix usually has one service and one or two advertisements.
   // Verdicts come in service order, so a service repeats only right after itself.
-  const collected = new Map<string, { advs: string[]; svcs: string[] }>();
+  const collected = new Map<string, { key: KeyedPrefix; advs: string[]; svcs: string[] }>();
   const advKeys = new Map<Advertisement, string>();
   for (const { service, verdict } of verdicts) {
     if (!verdict.announced) continue;
-    for (const { ip, family } of verdict.ingress) {
+    for (const { ip, family, value: big } of verdict.ingress) {
+      const value = family === 'ipv4' ? Number(big) : big;
       for (const adv of verdict.advertisements) {
         let advKey = advKeys.get(adv);
         if (advKey === undefined) advKeys.set(adv, (advKey = keyOf(adv)));
-        const prefix = aggregate(ip, family, family === 'ipv4' ? adv.aggregationLength : adv.aggregationLengthV6);
-        const entry = collected.get(prefix);
+        const key = aggregateKeyed(ip, value, family, family === 'ipv4' ? adv.aggregationLength : adv.aggregationLengthV6);
+        const entry = collected.get(key.prefix);
         if (entry === undefined) {
-          collected.set(prefix, { advs: [advKey], svcs: [service] });
+          collected.set(key.prefix, { key, advs: [advKey], svcs: [service] });
           continue;
         }
         if (!entry.advs.includes(advKey)) entry.advs.push(advKey);
@@ -123,11 +124,11 @@ function prefixSources(verdicts: readonly { service: string; verdict: AnnounceVe
   const out = new Map<string, PrefixSources>();
   // Prefixes with the same advertisements share one (readonly) list and key string.
   const interned = new Map<string, readonly string[]>();
-  for (const [prefix, { advs, svcs }] of collected) {
+  for (const [prefix, { key, advs, svcs }] of collected) {
     const tagKey = advs.length === 1 ? advs[0]! : advs.sort(compareStrings).join(',');
     let advertisements = interned.get(tagKey);
     if (advertisements === undefined) interned.set(tagKey, (advertisements = advs));
-    out.set(prefix, { prefix, advertisements, tagKey, services: sortedUnique(svcs) });
+    out.set(prefix, { prefix, key, advertisements, tagKey, services: sortedUnique(svcs) });
   }
   return out;
 }

@@ -13,7 +13,7 @@ export function exampleServices(pools: readonly Pool[]): Service[] {
     const ingress: ServiceIngress[] = [];
     for (const family of ['ipv4', 'ipv6'] as const) {
       const range = pool.ranges.find((r) => r.family === family);
-      if (range) ingress.push({ ip: ipText(range.first, family), family });
+      if (range) ingress.push({ ip: ipText(range.first, family), family, value: range.first });
     }
     return {
       ref: { kind: 'Service', namespace: EXAMPLE_NAMESPACE, name: `example-${pool.ref.name}` },

@@ -31,6 +31,39 @@ export function aggregate(ip: string, family: Family, length: number): string {
   return cidrText(masked, length, family);
 }
 
+/** A prefix with its numeric sort key, so sorting thousands of them never re-parses text. */
+export interface KeyedPrefix {
+  readonly prefix: string;
+  readonly v6: boolean;
+  /** Network address: a number for IPv4, a bigint for IPv6. */
+  readonly value: number | bigint;
+  readonly length: number;
+}
+
+/**
+ * `aggregate` for an address whose value is already known (parsed once per service IP), keeping
+ * the sort key. Host-length prefixes, the common case, reuse the canonical text as it is.
+ */
+export function aggregateKeyed(ip: string, value: number | bigint, family: Family, length: number): KeyedPrefix {
+  if (family === 'ipv4' && typeof value === 'number') {
+    if (length === 32) return { prefix: `${ip}/32`, v6: false, value, length };
+    const masked = length === 0 ? 0 : (value & (0xffffffff << (32 - length))) >>> 0;
+    return { prefix: `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${length}`, v6: false, value: masked, length };
+  }
+  const big = BigInt(value);
+  if (length === familyBits(family)) return { prefix: `${ip}/${length}`, v6: family === 'ipv6', value: big, length };
+  const hostBits = BigInt(familyBits(family) - length);
+  const masked = (big >> hostBits) << hostBits;
+  return { prefix: cidrText(masked, length, family), v6: family === 'ipv6', value: masked, length };
+}
+
+/** `comparePrefixes` order on keyed prefixes: IPv4 first, then address, then length. */
+export function compareKeyed(a: KeyedPrefix, b: KeyedPrefix): number {
+  if (a.v6 !== b.v6) return a.v6 ? 1 : -1;
+  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
+  return a.length - b.length;
+}
+
 export function familyOfPrefix(prefix: string): Family {
   return prefix.includes(':') ? 'ipv6' : 'ipv4';
 }
@@ -110,39 +143,6 @@ function plainV6(ip: string): bigint | undefined {
   let value = 0n;
   for (const w of words) value = (value << 16n) | BigInt(w);
   return value;
-}
-
-interface PrefixKey {
-  readonly v6: boolean;
-  readonly value: bigint | number;
-  readonly length: number;
-}
-
-function prefixKey(prefix: string): PrefixKey {
-  const [ip = '', len = '0'] = prefix.split('/');
-  const v6 = familyOfPrefix(prefix) === 'ipv6';
-  const v4 = v6 ? undefined : canonicalV4(ip);
-  return { v6, value: v4 ?? ipToBigInt(ip), length: Number(len) };
-}
-
-/**
- * Sorts items by their prefix in `comparePrefixes` order, parsing each prefix once (a comparator
- * that parses on every call dominated the render time at thousands of services). Stable.
- */
-export function sortByPrefix<T>(items: readonly T[], prefixOf: (item: T) => string): T[] {
-  const keyed = items.map((item) => ({ item, key: prefixKey(prefixOf(item)) }));
-  keyed.sort((a, b) => {
-    const ka = a.key;
-    const kb = b.key;
-    if (ka.v6 !== kb.v6) return ka.v6 ? 1 : -1;
-    if (ka.value !== kb.value) {
-      // IPv4 keys are numbers, IPv6 keys bigints; a non-canonical IPv4 text would be a bigint.
-      if (typeof ka.value === typeof kb.value) return ka.value < kb.value ? -1 : 1;
-      return BigInt(ka.value) < BigInt(kb.value) ? -1 : 1;
-    }
-    return ka.length - kb.length;
-  });
-  return keyed.map((k) => k.item);
 }
 
 /** Byte order for names and keys: the same in every locale (never localeCompare). */

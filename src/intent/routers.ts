@@ -3,12 +3,14 @@ import type { Problems } from '../api/problems.js';
 import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './communities.js';
 import type { AddressFamilyIntent, AnnouncedPrefix, NeighborIntent, NetworkIntent, OutEntry, RouterIntent } from './model.js';
 import type { NeighborSession } from './neighbor-session.js';
-import { compareStrings, familyOfPrefix, sortByPrefix } from './prefixes.js';
+import { compareKeyed, compareStrings, familyOfPrefix, type KeyedPrefix } from './prefixes.js';
 import { tagRouteMapName } from './tags.js';
 
 /** A prefix this node announces: which advertisements produce it, and from which services. */
 export interface PrefixSources {
   readonly prefix: string;
+  /** Numeric sort key of `prefix` (see `compareKeyed`). */
+  readonly key: KeyedPrefix;
   /** `namespace/name`, sorted. */
   readonly advertisements: readonly string[];
   /** The advertisement set's key; its tag id comes from `assignTagIds`. */
@@ -35,7 +37,7 @@ export function buildRouters(input: RouterInputs): RouterIntent[] {
     list.push(peer);
     byVrf.set(peer.vrf ?? '', list);
   }
-  const prefixes = sortByPrefix([...input.sources.values()], (s) => s.prefix);
+  const prefixes = [...input.sources.values()].sort((a, b) => compareKeyed(a.key, b.key));
   // Per prefix, computed once for every VRF and neighbor (thousands of services x peers).
   const families = prefixes.map((s) => familyOfPrefix(s.prefix));
   const tags = prefixes.map((s) => input.tagIds.get(s.tagKey)!);

@@ -1,6 +1,6 @@
 /** Builders for validated model objects, so intent tests state only what matters to them. */
 import type { Advertisement, BfdProfile, EndpointSlice, Peer, Pool, Service, Snapshot } from '../../src/api/model.js';
-import { parseCidr } from '../../src/api/ip.js';
+import { parseCidr, parseIp } from '../../src/api/ip.js';
 
 const NS = 'metallb-system';
 
@@ -67,7 +67,11 @@ export function service(ns: string, name: string, ips: string[], over: Partial<S
     type: 'LoadBalancer',
     loadBalancerClass: undefined,
     externalTrafficPolicy: 'Cluster',
-    ingress: ips.map((ip) => ({ ip, family: ip.includes(':') ? 'ipv6' : 'ipv4' })),
+    ingress: ips.map((ip) => {
+      const parsed = parseIp(ip);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return { ip: parsed.value.text, family: parsed.value.family, value: parsed.value.value };
+    }),
     ...over,
   };
 }

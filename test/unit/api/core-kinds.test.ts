@@ -17,7 +17,7 @@ describe('Service', () => {
     expect(snapshot.services[0]).toEqual({
       ref: { kind: 'Service', namespace: 'test', name: 's1', source: 'test.yaml' },
       labels: { app: 'web' }, type: 'LoadBalancer', loadBalancerClass: 'metallb', externalTrafficPolicy: 'Local',
-      ingress: [{ ip: '10.0.0.1', family: 'ipv4' }, { ip: '2001:db8::1', family: 'ipv6' }],
+      ingress: [{ ip: '10.0.0.1', family: 'ipv4', value: 0x0a000001n }, { ip: '2001:db8::1', family: 'ipv6', value: 0x20010db8000000000000000000000001n }],
     });
   });
 
