@@ -1,7 +1,8 @@
 /**
  * Child process for the memory figure: holds what the sidecar holds with N services loaded (the
  * raw objects as a watch cache would, the snapshot, the intent and the rendered config), then
- * reports its resident set size. Run by run.ts as `node --expose-gc rss-child.js N PEERS VRFS`.
+ * reports its resident set size. Run by run.ts as `node --expose-gc rss-child.js N PEERS VRFS`, with
+ * the NODE_OPTIONS of `npm run bench` (the image's: `--max-semi-space-size=4`).
  */
 import { readFileSync } from 'node:fs';
 import { buildSnapshot } from '../src/api/snapshot.js';

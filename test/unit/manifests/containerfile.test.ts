@@ -173,6 +173,15 @@ describe('Containerfile', () => {
   });
 });
 
+describe('V8 memory settings', () => {
+  it('the image runs with the NODE_OPTIONS the benchmark measured memory with', () => {
+    const image = /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(REPO, 'Containerfile'), 'utf8'))?.[1];
+    const bench = /NODE_OPTIONS=(\S+)/.exec(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts.bench as string)?.[1];
+    expect(image).toBe('--max-semi-space-size=4');
+    expect(bench).toBe(image);
+  });
+});
+
 describe('.dockerignore (the build context)', () => {
   const patterns = readFileSync(join(REPO, '.dockerignore'), 'utf8')
     .split('\n')
