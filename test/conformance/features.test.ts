@@ -15,6 +15,7 @@ import {
   neighbors,
   Scenario,
 } from '../harness/index.js';
+import { twoNodesOneRouter } from './topologies.js';
 import { advertisement, all, bgpPeer, communityAliases, endpointSlice, passwordSecret, pool, service } from './manifests.js';
 
 const T = 90_000;
@@ -63,23 +64,7 @@ describeWithFrr('MetalLB features on live BGP sessions', () => {
 
   it('externalTrafficPolicy Local with two nodes peering with one router: only the node with a ready endpoint announces; a Cluster service comes from both', async () => {
     sc = await Scenario.create('etp local');
-    const [node0, node1, router] = await Promise.all([
-      sc.speaker('worker-0'),
-      sc.speaker('worker-1'),
-      sc.router({
-        asn: 64501,
-        routerId: '192.0.2.1',
-        neighbors: [
-          { address: '192.0.2.11', remoteAs: 64500 },
-          { address: '192.0.2.12', remoteAs: 64500 },
-        ],
-      }),
-    ]);
-    await sc.lan([
-      [node0.frr, ['192.0.2.11/24']],
-      [node1.frr, ['192.0.2.12/24']],
-      [router, ['192.0.2.1/24']],
-    ]);
+    const { a: node0, b: node1, router } = await twoNodesOneRouter(sc, ['worker-0', 'worker-1'], ['192.0.2.11', '192.0.2.12']);
     const manifests = {
       'metallb.yaml': all(
         bgpPeer('router', { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1' }),

@@ -18,6 +18,7 @@ import {
   neighbors,
   Scenario,
 } from '../harness/index.js';
+import { twoNodesOneRouter } from './topologies.js';
 import { advertisement, all, bfdProfile, bgpPeer, pool, service } from './manifests.js';
 
 const T = 90_000;
@@ -109,23 +110,7 @@ describeWithFrr('seed examples on live BGP sessions', () => {
 
   it('node selectors (doc-example-nodesel, plus a pool, advertisement and Service): only compute-1 peers and announces; compute-3 has no session', async () => {
     sc = await Scenario.create('seed node selectors');
-    const [compute1, compute3, router] = await Promise.all([
-      sc.speaker('compute-1.example.com'),
-      sc.speaker('compute-3.example.com'),
-      sc.router({
-      asn: 64501,
-      routerId: '192.0.2.1',
-      neighbors: [
-        { address: '192.0.2.11', remoteAs: 64500 },
-        { address: '192.0.2.13', remoteAs: 64500 },
-      ],
-      }),
-    ]);
-    await sc.lan([
-      [compute1.frr, ['192.0.2.11/24']],
-      [compute3.frr, ['192.0.2.13/24']],
-      [router, ['192.0.2.1/24']],
-    ]);
+    const { a: compute1, b: compute3, router } = await twoNodesOneRouter(sc, ['compute-1.example.com', 'compute-3.example.com'], ['192.0.2.11', '192.0.2.13']);
     const manifests = {
       'peer.yaml': bgpPeer('doc-example-nodesel', {
         peerAddress: '192.0.2.1',
