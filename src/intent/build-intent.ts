@@ -6,7 +6,7 @@ import { bfdProfileIntent } from './bfd-profiles.js';
 import type { BfdProfileIntent, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
-import { checkPeersOfNode, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
+import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
 import { assignTagIds, tagRouteMapName } from './tags.js';
@@ -42,6 +42,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
 
   const peers = peersOnNode(snapshot.peers, node).sort((a, b) => compareStrings(neighborId(a), neighborId(b)) || compareStrings(keyOf(a), keyOf(b)));
   checkPeersOfNode(peers, node, problems);
+  warnUnnumberedWithoutRouterId(peers, problems);
   const passwords = new Map(peers.map((p) => [p, resolvePassword(p, snapshot.secrets, problems)] as const));
 
   // Keys computed once: a comparator building them on every call is slow at thousands of services.

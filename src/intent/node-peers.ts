@@ -43,6 +43,20 @@ export function checkPeersOfNode(peers: readonly Peer[], node: NodeContext, prob
 }
 
 /**
+ * An unnumbered session has no IPv4 address of its own to derive a router ID from: FRR then uses
+ * the node's highest IPv4 address, and on a node without one the router ID is 0.0.0.0, which the
+ * peer refuses ("Bad BGP Identifier", seen in the conformance tests). Worth a warning, not an error.
+ */
+export function warnUnnumberedWithoutRouterId(peers: readonly Peer[], problems: Problems): void {
+  for (const peer of peers) {
+    if (peer.interface !== undefined && peer.routerID === undefined) {
+      problems.warn(peer.ref, 'spec.routerID',
+        'is not set on an unnumbered (interface) peer: FRR will use the highest IPv4 address of the node, and a node without one gets router ID 0.0.0.0, which peers refuse; set routerID to an IPv4 address of the node');
+    }
+  }
+}
+
+/**
  * The cleartext TCP-MD5 password of a peer, or null. A password that cannot be resolved is an
  * error: rendering the peer without it would silently leave the session down.
  */
