@@ -77,7 +77,7 @@ export function buildRouters(input: RouterInputs): RouterIntent[] {
   });
 }
 
-/** The node's prefixes in `comparePrefixes` order, with each one's family and tag id. */
+/** The node's prefixes in `compareKeyed` order, with each one's family and tag id. */
 interface PrefixTable {
   readonly prefixes: readonly PrefixSources[];
   readonly families: readonly ('ipv4' | 'ipv6')[];

@@ -1,4 +1,25 @@
-import { aggregate, comparePrefixes } from '../../../src/intent/prefixes.js';
+import { parseIp } from '../../../src/api/ip.js';
+import { aggregateKeyed, compareKeyed } from '../../../src/intent/prefixes.js';
+
+/** Text prefix of an address aggregated the way `intent/` does it, from `api/`'s parsed value. */
+function aggregate(ip: string, family: 'ipv4' | 'ipv6', length: number): string {
+  return keyed(ip, family, length).prefix;
+}
+
+function keyed(ip: string, family: 'ipv4' | 'ipv6', length: number) {
+  const parsed = parseIp(ip);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const value = family === 'ipv4' ? Number(parsed.value.value) : parsed.value.value;
+  return aggregateKeyed(parsed.value.text, value, family, length);
+}
+
+function comparePrefixes(a: string, b: string): number {
+  const key = (p: string) => {
+    const [ip = '', len = '0'] = p.split('/');
+    return keyed(ip, p.includes(':') ? 'ipv6' : 'ipv4', Number(len));
+  };
+  return compareKeyed(key(a), key(b));
+}
 
 describe('aggregate', () => {
   it('masks the service IP to the aggregation length', () => {
