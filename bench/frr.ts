@@ -121,8 +121,8 @@ export class Lab {
   /** Restarts the speaker's daemons with an empty config (namespace and link stay), and waits until no router holds its routes. */
   async resetSpeaker(): Promise<void> {
     await killPathspace(this.speaker.name);
-    await writePathspaceFiles(this.speaker.name);
-    await startPathspace(this.speaker.name);
+    await writePathspaceFiles(this.speaker.name, this.speaker.installation);
+    await startPathspace(this.speaker.name, this.speaker.installation);
     const deadline = Date.now() + 30_000;
     for (;;) {
       const counts = await Promise.all(this.routers.map((r) => received(r)));
@@ -171,7 +171,10 @@ export interface ApplyTiming {
 /** How a config reaches the speaker: frr-reload.py, or the sidecar's own apply path. */
 type ApplyFn = (ctx: FrrContext, file: string) => Promise<void>;
 
-const viaReload: ApplyFn = (ctx, file) => reloadOnce(ctx, file);
+const viaReload: ApplyFn = async (ctx, file) => {
+  const run = await reloadOnce(ctx, file);
+  if (run.error) throw run.error;
+};
 
 /**
  * The sidecar's path (`src/frr/frr-target.ts`): dry run, then into an empty FRR with `vtysh -f`,

@@ -1,4 +1,5 @@
 /** In-process render timings, and rendering of the synthetic clusters for the FRR runs. */
+import { DEFAULT_FRR_RELEASE, formsFor } from '../src/intent/frr-release.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSnapshot } from '../src/api/snapshot.js';
@@ -62,7 +63,7 @@ export async function timeRender(c: RenderCase, runs: number): Promise<RenderTim
   const render = await initRenderer();
   const objects = synthObjects({ ...c, v6Every: 10 });
   const snapshot = buildSnapshot([...objects], { metallbNamespace: DEFAULT_METALLB_NAMESPACE }).snapshot;
-  const intentOpts = { node: NODE, redactPasswords: false, hostname: null, assumeEndpointsReady: true };
+  const intentOpts = { node: NODE, redactPasswords: false, hostname: null, assumeEndpointsReady: true, frr: formsFor(DEFAULT_FRR_RELEASE) };
   const core = (): string => {
     const intent = buildIntent(snapshot, intentOpts).intent;
     if (!intent) throw new Error('synthetic cluster has errors');

@@ -4,6 +4,7 @@
  * reports its resident set size. Run by run.ts as `node --expose-gc rss-child.js N PEERS VRFS`, with
  * the NODE_OPTIONS of `npm run bench` (the image's: `--max-semi-space-size=4`).
  */
+import { DEFAULT_FRR_RELEASE, formsFor } from '../src/intent/frr-release.js';
 import { readFileSync } from 'node:fs';
 import { buildSnapshot } from '../src/api/snapshot.js';
 import { buildIntent } from '../src/intent/build-intent.js';
@@ -26,7 +27,7 @@ for (let round = 0; round < 3; round++) {
   // Three reconciles, as after a few changes; each round's results replace the previous ones.
   const objects = synthObjects({ services, peers, vrfs, v6Every: 10 });
   const snapshot = buildSnapshot([...objects], { metallbNamespace: DEFAULT_METALLB_NAMESPACE }).snapshot;
-  const intent = buildIntent(snapshot, { node: NODE, redactPasswords: false, hostname: null, assumeEndpointsReady: true });
+  const intent = buildIntent(snapshot, { node: NODE, redactPasswords: false, hostname: null, assumeEndpointsReady: true, frr: formsFor(DEFAULT_FRR_RELEASE) });
   const config = render(intent.intent!);
   held.length = 0;
   held.push(objects, snapshot, intent, config);

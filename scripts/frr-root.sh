@@ -3,6 +3,7 @@
 #
 #   scripts/frr-root.sh trixie     # FRR 10.3 (Debian 13)
 #   scripts/frr-root.sh sid        # the newest FRR Debian has (unstable)
+#   scripts/frr-root.sh bookworm   # FRR 8.4.4 (Debian 12), for tests of FRR's default instance
 #
 # Prints the root's path on stdout (progress goes to stderr). The host's own FRR (Debian 12's
 # 8.4.4) is never touched: the other release lives in its own root and runs there by chroot, so
@@ -21,8 +22,8 @@ readonly ROOTS_DIR="${FRR_ROOTS_DIR:-/var/cache/frr-renderer/roots}"
 
 suite="${1:-}"
 case "$suite" in
-  trixie | sid) ;;
-  *) echo "usage: $0 trixie|sid" >&2; exit 2 ;;
+  bookworm | trixie | sid) ;;
+  *) echo "usage: $0 bookworm|trixie|sid" >&2; exit 2 ;;
 esac
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (debootstrap, chroot)" >&2; exit 1; }
 

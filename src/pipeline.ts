@@ -9,6 +9,7 @@ import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import { buildIntent, type IntentResult } from './intent/build-intent.js';
 import { exampleServices } from './intent/example-services.js';
+import { DEFAULT_FRR_RELEASE, formatRelease, formsFor, untestedReleaseNote, type FrrRelease, type ReleaseForms } from './intent/frr-release.js';
 import { nodeContext } from './intent/node-context.js';
 import { createRenderer, type Renderer } from './render/renderer.js';
 import { loadTemplates } from './render/templates.js';
@@ -27,6 +28,8 @@ export interface RenderOptions {
   readonly hostname?: string;
   /** Pretend every pool has one LoadBalancer service on its first address (golden review of CRs in git). */
   readonly exampleServices?: boolean;
+  /** The FRR release to render for; default `DEFAULT_FRR_RELEASE` (the image's). */
+  readonly frrRelease?: FrrRelease;
 }
 
 export interface RenderResult {
@@ -72,11 +75,14 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
       message: 'no EndpointSlice found: every LoadBalancer Service is treated as having ready endpoints on this node; add EndpointSlices to model externalTrafficPolicy: Local',
     });
   }
+  const frr = formsFor(opts.frrRelease ?? DEFAULT_FRR_RELEASE);
+  notes.push(...releaseNotes(frr));
   const intent = buildIntent(snapshot, {
     node: opts.node,
     redactPasswords: opts.redactPasswords ?? false,
     hostname: opts.hostname ?? null,
     assumeEndpointsReady,
+    frr,
   });
   const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
   const problems = sortProblems([...decodeProblems, ...scoped, ...notes, ...intent.problems]);
@@ -86,6 +92,13 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     problems,
     intent,
   };
+}
+
+/** A warning when the release is not a tested one (its forms are the nearest tested release's). */
+function releaseNotes(frr: ReleaseForms): Problem[] {
+  const note = untestedReleaseNote(frr);
+  if (note === undefined) return [];
+  return [{ severity: 'warning', ref: { kind: 'FRR', namespace: '', name: formatRelease(frr.release) }, field: '', message: note }];
 }
 
 export interface CheckResult {
@@ -99,21 +112,22 @@ export interface CheckResult {
  * the per-node rules for each Node object in the folder (or, with none, for a node that every
  * peer selects, so that references to Secrets and BFD profiles are still checked).
  */
-export async function checkDirectory(dir: string, opts: { node?: string; metallbNamespace?: string }): Promise<CheckResult> {
+export async function checkDirectory(dir: string, opts: { node?: string; metallbNamespace?: string; frrRelease?: FrrRelease }): Promise<CheckResult> {
   const { objects, problems: decodeProblems } = await readFolder(dir);
   const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
+  const frr = formsFor(opts.frrRelease ?? DEFAULT_FRR_RELEASE);
   const built = buildSnapshot([...objects], { metallbNamespace });
   const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).sort();
   const perNode: Problem[] = [];
   if (nodes.length > 0) {
     for (const node of nodes) {
-      perNode.push(...buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true }).problems);
+      perNode.push(...buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr }).problems);
     }
   } else {
     const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
-    const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true });
+    const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr });
     // Pairwise per-node rules need real nodes; keep the reference checks only.
     perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret'));
   }
-  return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode]), nodes };
+  return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode, ...releaseNotes(frr)]), nodes };
 }

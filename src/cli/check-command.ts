@@ -1,3 +1,4 @@
+import type { FrrRelease } from '../intent/frr-release.js';
 import { checkDirectory } from '../pipeline.js';
 import { InvalidConfigError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -7,6 +8,7 @@ export interface CheckArgs {
   readonly dir: string;
   readonly node: string | undefined;
   readonly namespace: string | undefined;
+  readonly frrRelease: FrrRelease;
 }
 
 /** `check`: every problem of the folder, one per line; exit 1 if any is an error. */
@@ -14,6 +16,7 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<void> {
   const result = await checkDirectory(args.dir, {
     ...(args.node ? { node: args.node } : {}),
     ...(args.namespace ? { metallbNamespace: args.namespace } : {}),
+    frrRelease: args.frrRelease,
   });
   printProblems(result.problems, io);
   const errors = result.problems.filter((p) => p.severity === 'error').length;

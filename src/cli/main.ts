@@ -1,5 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, type FrrRelease } from '../intent/frr-release.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -7,21 +8,28 @@ export const USAGE = `usage: frr-renderer <command> [options]
 
 commands:
   render --dir DIR --node NODE [--out FILE] [--namespace NS] [--redact-passwords]
-         [--example-services] [--hostname NAME]
+         [--example-services] [--hostname NAME] [--frr-version X.Y]
       Render NODE's frr.conf from every *.yaml, *.yml, *.json under DIR.
-  check --dir DIR [--node NODE] [--namespace NS]
+  check --dir DIR [--node NODE] [--namespace NS] [--frr-version X.Y]
       Validate only; every problem is listed, one per line.
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
       [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--log-level LEVEL]
       [--kubeconfig FILE] [--once] [--print] [--status auto|on|off]
-      [--status-interval MS]
+      [--status-interval MS] [--frr-version X.Y]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
+      It renders for the release FRR reports (show version), asked at start and
+      after every FRR restart; --frr-version only until FRR has answered.
   status [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Per peer and prefix: advertised by FRR or not, and why.
+
+--frr-version X.Y: the FRR release the config is written for (default ${formatRelease(DEFAULT_FRR_RELEASE)},
+      the release the image ships; tested: ${TESTED_RELEASES.map(formatRelease).join(', ')}). Lines FRR prints
+      differently between releases follow it; another release gets the forms of the
+      nearest tested release below it, with a warning.
 
 exit codes: 0 ok, 1 invalid configuration, 2 usage error
 `;
@@ -30,6 +38,7 @@ const COMMON = {
   dir: { type: 'string' },
   node: { type: 'string' },
   namespace: { type: 'string' },
+  'frr-version': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +67,7 @@ const RUN = {
   print: { type: 'boolean' },
   status: { type: 'string' },
   'status-interval': { type: 'string' },
+  'frr-version': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -112,6 +122,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           redactPasswords: v['redact-passwords'] ?? false,
           exampleServices: v['example-services'] ?? false,
           hostname: v.hostname,
+          frrRelease: frrRelease(v['frr-version']),
         },
         io,
       );
@@ -120,7 +131,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       const v = parse(rest, COMMON);
       if (v.help) return void io.stdout(USAGE);
       const { checkCommand } = await import('./check-command.js');
-      return checkCommand({ dir: required(v.dir, '--dir'), node: v.node, namespace: v.namespace }, io);
+      return checkCommand({ dir: required(v.dir, '--dir'), node: v.node, namespace: v.namespace, frrRelease: frrRelease(v['frr-version']) }, io);
     }
     case 'run': {
       const v = parse(rest, RUN);
@@ -145,6 +156,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           print: v.print ?? false,
           status: oneOf(v.status ?? 'auto', ['auto', 'on', 'off'] as const, '--status'),
           statusIntervalMs: integer(v['status-interval'] ?? '5000', '--status-interval'),
+          frrRelease: frrRelease(v['frr-version']),
         },
         io,
       );
@@ -192,6 +204,14 @@ function integer(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number of milliseconds, not ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `--frr-version`: a release such as `10.3` or `8.4.4`; the image's release when absent. */
+function frrRelease(value: string | undefined): FrrRelease {
+  if (value === undefined) return DEFAULT_FRR_RELEASE;
+  const release = parseFrrRelease(value);
+  if (release === undefined) throw new UsageError(`--frr-version must be a release such as 10.3 or 8.4.4, not ${JSON.stringify(value)}`);
+  return release;
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -1,3 +1,4 @@
+import type { FrrRelease } from '../intent/frr-release.js';
 import { renderDirectory } from '../pipeline.js';
 import { InvalidConfigError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -11,6 +12,7 @@ export interface RenderArgs {
   readonly redactPasswords: boolean;
   readonly exampleServices: boolean;
   readonly hostname: string | undefined;
+  readonly frrRelease: FrrRelease;
 }
 
 /** `render`: this node's frr.conf to stdout or `--out`; nothing is written when the input is invalid. */
@@ -21,6 +23,7 @@ export async function renderCommand(args: RenderArgs, io: CliIo): Promise<void> 
     ...(args.hostname ? { hostname: args.hostname } : {}),
     redactPasswords: args.redactPasswords,
     exampleServices: args.exampleServices,
+    frrRelease: args.frrRelease,
   });
   printProblems(result.problems, io);
   if (result.config === undefined) {

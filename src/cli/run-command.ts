@@ -9,6 +9,7 @@ import { createAutoTarget } from '../frr/auto-target.js';
 import { createFileTarget } from '../frr/file-target.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
 import { execaRunner } from '../frr/run.js';
+import { formatRelease, type FrrRelease } from '../intent/frr-release.js';
 import { realConfigFiles } from '../frr/write-file.js';
 import { realClock } from '../ops/clock.js';
 import { startHttpServer } from '../ops/http-server.js';
@@ -45,6 +46,8 @@ export interface RunArgs {
   readonly status?: 'auto' | 'on' | 'off';
   /** ms between status polls of FRR (sessions, BFD). */
   readonly statusIntervalMs?: number;
+  /** Rendered for until FRR reports its release (and with `--apply never`). */
+  readonly frrRelease: FrrRelease;
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
@@ -66,6 +69,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
       maxDebounceMs: Math.max(args.debounceMs, 2_000),
       retry: { initialMs: 1_000, maxMs: 300_000 },
       driftCheckMs: args.once ? 0 : args.driftCheckMs,
+      frrRelease: args.frrRelease,
     },
     { source, renderer: await defaultRenderer(), target, clock: realClock, random: Math.random, logger, metrics, onReconciled: () => publisher?.trigger() },
   );
@@ -110,6 +114,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     frrConfig: configPath,
     frrPathspace: args.frrPathspace ?? null,
     apply: args.apply,
+    frrVersionUntilFrrAnswers: formatRelease(args.frrRelease),
     ...(http ? { listen: `${host}:${http.port}` } : {}),
   });
   await reconciler.start();

@@ -12,6 +12,7 @@ export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: 
     apply: async (config, lastGood) => (await pick()).apply(config, lastGood),
     runs: async (config) => (await pick()).runs(config),
     fingerprint: async () => (await pick()).fingerprint(),
+    release: async () => (await pick()).release(),
   };
 }
 

@@ -15,5 +15,8 @@ export function createFileTarget(path: string, files: ConfigFiles, why: string):
     async fingerprint() {
       return undefined;
     },
+    async release() {
+      return undefined;
+    },
   };
 }

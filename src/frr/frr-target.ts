@@ -4,13 +4,21 @@
  * reload that fails is rolled back to the last config that worked.
  */
 import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import { parseFrrRelease, type FrrRelease } from '../intent/frr-release.js';
 import type { FrrContext } from './context.js';
-import { applyConfig } from './reload.js';
-import { isEmptyDelta, testReload } from './reload.js';
+import { parseFrrVersion } from './parse-version.js';
+import { applyConfig, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
+import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
 import type { ConfigFiles } from './write-file.js';
 
-export type ApplyStage = 'syntax' | 'write' | 'reload' | 'verify';
+/**
+ * Where an apply stopped: `syntax` (vtysh -C refused the file), `write` (a file could not be
+ * written), `rejected` (a daemon refused lines while loading), `reload` (frr-reload.py or vtysh
+ * failed to run), `verify` (FRR still differs from the rendered bytes).
+ */
+export type ApplyStage = 'syntax' | 'write' | 'rejected' | 'reload' | 'verify';
 
 /** Why an apply failed, at which step; messages are password-redacted. */
 export class ApplyError extends Error {
@@ -18,7 +26,7 @@ export class ApplyError extends Error {
   constructor(
     readonly stage: ApplyStage,
     message: string,
-    /** Lines FRR still differs on (verify), or vtysh's complaints (syntax). */
+    /** Lines FRR still differs on (verify), refused lines (rejected), or vtysh's complaints (syntax). */
     readonly details: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
@@ -44,13 +52,35 @@ export interface ConfigTarget {
    * config by hand. Undefined when the target cannot drift (a plain file).
    */
   fingerprint(): Promise<string | undefined>;
+  /** The FRR release the target runs (`show version`); undefined when it cannot tell (no FRR, or down). */
+  release(): Promise<FrrRelease | undefined>;
 }
 
 export interface ApplierOptions {
   readonly frr: FrrContext;
-  /** The frr.conf FRR reads (`/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf`). */
+  /** The frr.conf FRR reads at start (`/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf`). */
   readonly configPath: string;
   readonly files: ConfigFiles;
+}
+
+/**
+ * How frr-reload.py is pointed at the config without FRR writing over the bytes we verify.
+ *
+ * `frr-reload.py --reload FILE` ends with `vtysh write` (FRR writes its running config over its own
+ * frr.conf, the old file moved to frr.conf.sav) unless FILE is `<confdir>/frr.conf`. Under a
+ * pathspace FRR's file is `/etc/frr/<pathspace>/frr.conf` while `--confdir` cannot name it (vtysh
+ * appends the pathspace to it again), so the write cannot be avoided there.
+ * - In place (FRR's default instance, FILE named frr.conf, as in the pod): reload FILE with
+ *   `--confdir` its folder; no write happens.
+ * - Otherwise: reload the candidate file, let FRR write its own file, then write the rendered
+ *   bytes over it once FRR runs them, so FRR restarts from our config.
+ * Either way the verification reads the candidate file, which only we write.
+ */
+function reloadPlan(frr: FrrContext, configPath: string, candidatePath: string): { readonly inPlace: boolean; readonly files: ApplyFiles } {
+  const inPlace = frr.pathspace === undefined && basename(configPath) === 'frr.conf';
+  return inPlace
+    ? { inPlace, files: { reload: configPath, verify: candidatePath, confdir: dirname(configPath) } }
+    : { inPlace, files: { reload: candidatePath, verify: candidatePath } };
 }
 
 /** Lines that only our config puts in FRR: without any of them, FRR runs nothing of ours. */
@@ -59,29 +89,54 @@ const OUR_SECTIONS = /^(router bgp|route-map |bfd$|ip prefix-list |ipv6 prefix-l
 /**
  * The fast path for an FRR that runs nothing yet (pod start, or bgpd restarted empty): load the
  * file with `vtysh -f` (additive, no diff to compute: at 5,000 services frr-reload.py spends seconds
- * in Python), then verify with `frr-reload.py --test` exactly as after a reload. Anything left, or
- * any error, falls back to the full reload; undefined means "not taken".
+ * in Python), then verify with `frr-reload.py --test` exactly as after a reload. Lines a daemon
+ * refused fail the apply at once (`rejected`); anything else left, or any other error, falls back
+ * to the full reload. Undefined means "not taken".
  */
-async function coldLoad(frr: FrrContext, file: string): Promise<ApplyOutcome | undefined> {
+async function coldLoad(frr: FrrContext, files: ApplyFiles): Promise<ApplyOutcome | undefined> {
+  let rejected: readonly RejectedLine[];
   try {
     if (OUR_SECTIONS.test(await show(frr, 'show running-config'))) return undefined;
-    await loadFile(frr, file);
-    if (!isEmptyDelta(await testReload(frr, file))) return undefined;
+    rejected = await loadFile(frr, files.reload);
+    if (rejected.length === 0 && !isEmptyDelta(await testReload(frr, files.verify))) return undefined;
   } catch {
     return undefined;
   }
+  if (rejected.length > 0) throw rejectedError(rejected, 'vtysh -f');
   return { passes: 0, description: `loaded into an empty FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` };
+}
+
+function rejectedError(rejected: readonly RejectedLine[], by: string): ApplyError {
+  const lines = rejected.map(formatRejectedLine);
+  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : '';
+  return new ApplyError('rejected', `FRR refused ${rejected.length} line(s) of the rendered config during ${by}: ${lines[0]}${more}`, lines);
+}
+
+/** Writes a file of the apply; a failure is the `write` stage (a full disk is not "FRR down"). */
+async function write(files: ConfigFiles, path: string, text: string): Promise<void> {
+  try {
+    await files.write(path, text);
+  } catch (err) {
+    throw new ApplyError('write', `cannot write ${path}: ${(err as Error).message}`, [], { cause: err });
+  }
 }
 
 export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   const { frr, configPath, files } = opts;
   const candidatePath = `${configPath}.candidate`;
+  const plan = reloadPlan(frr, configPath, candidatePath);
 
   async function reloadTo(config: string): Promise<ApplyOutcome> {
-    await files.write(configPath, config);
-    const cold = await coldLoad(frr, configPath);
-    if (cold) return cold;
-    const result = await applyConfig(frr, configPath);
+    await write(files, candidatePath, config);
+    if (plan.inPlace) await write(files, configPath, config);
+    const outcome = (await coldLoad(frr, plan.files)) ?? (await fullReload());
+    if (!plan.inPlace) await write(files, configPath, config);
+    return outcome;
+  }
+
+  async function fullReload(): Promise<ApplyOutcome> {
+    const result = await applyConfig(frr, plan.files);
+    if (result.rejected.length > 0 && !result.converged) throw rejectedError(result.rejected, 'frr-reload.py --reload');
     if (!result.converged) {
       throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, [
         ...result.remaining.toDelete.map((l) => `- ${l}`),
@@ -95,7 +150,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
 
   return {
     async apply(config, lastGood) {
-      await files.write(candidatePath, config);
+      await write(files, candidatePath, config);
       const syntax = await checkSyntax(frr, candidatePath);
       if (!syntax.valid) {
         throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
@@ -113,13 +168,17 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     },
 
     async runs(config) {
-      await files.write(candidatePath, config);
+      await write(files, candidatePath, config);
       return isEmptyDelta(await testReload(frr, candidatePath));
     },
 
     async fingerprint() {
       const running = await show(frr, 'show running-config');
       return createHash('sha256').update(running).digest('hex');
+    },
+
+    async release() {
+      return parseFrrRelease(parseFrrVersion(await show(frr, 'show version')));
     },
   };
 }

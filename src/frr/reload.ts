@@ -1,6 +1,6 @@
 /**
  * frr-reload.py: what would change (`--test`) and applying a file (`--reload`) until FRR's
- * running config matches it.
+ * running config matches the rendered bytes.
  */
 import {
   DEFAULT_RELOAD_SCRIPT,
@@ -9,6 +9,7 @@ import {
   type FrrContext,
 } from './context.js';
 import { redactPasswords } from './redact.js';
+import { parseRejectedLines, type RejectedLine } from './rejected-lines.js';
 import { FrrCommandError, runChecked } from './run.js';
 
 /**
@@ -56,11 +57,42 @@ export async function testReload(frr: FrrContext, file: string): Promise<ConfigD
   return parseReloadTestOutput(stdout);
 }
 
-/** `frr-reload.py --reload FILE`, once. Exit 1 (a line was rejected) becomes an `FrrCommandError`. */
-export async function reloadOnce(frr: FrrContext, file: string): Promise<void> {
-  await runChecked(frr.run, frr.reloadScript ?? DEFAULT_RELOAD_SCRIPT, ['--reload', ...reloadPathspaceArgs(frr), file], {
-    timeoutMs: frr.reloadTimeoutMs ?? DEFAULT_RELOAD_TIMEOUT_MS,
-  });
+/** What one `frr-reload.py --reload` run did. */
+export interface ReloadRun {
+  readonly exitCode: number;
+  /** Lines FRR's daemons refused during the run (parsed from vtysh's output). */
+  readonly rejected: readonly RejectedLine[];
+  /** The run's own complaint when it exited non-zero (redacted). */
+  readonly error: FrrCommandError | undefined;
+}
+
+/**
+ * `frr-reload.py --reload FILE`, once. Resolves with the exit code and the refused lines; rejects
+ * only when no exit code exists (not started, timed out, killed).
+ *
+ * `confdir`: passed as `--confdir`. frr-reload.py ends a reload with `vtysh write` (FRR writes its
+ * running config over its frr.conf, the old one moved to frr.conf.sav) unless FILE is
+ * `<confdir>/frr.conf`; give the folder of FILE to keep that from happening.
+ */
+export async function reloadOnce(frr: FrrContext, file: string, confdir?: string): Promise<ReloadRun> {
+  const script = frr.reloadScript ?? DEFAULT_RELOAD_SCRIPT;
+  const args = ['--reload', ...reloadPathspaceArgs(frr), ...(confdir === undefined ? [] : ['--confdir', confdir]), file];
+  const result = await frr.run(script, args, { timeoutMs: frr.reloadTimeoutMs ?? DEFAULT_RELOAD_TIMEOUT_MS });
+  const error =
+    result.exitCode === 0
+      ? undefined
+      : new FrrCommandError({ file: script, args, reason: `exit ${result.exitCode}`, exitCode: result.exitCode, stderr: result.stderr, stdout: result.stdout });
+  return { exitCode: result.exitCode, rejected: parseRejectedLines(result.stdout, result.stderr), error };
+}
+
+/** Which files an apply uses; see `applyConfig`. */
+export interface ApplyFiles {
+  /** Given to `--reload`. */
+  readonly reload: string;
+  /** Given to `--test` to verify: the rendered bytes, in a file FRR never writes. */
+  readonly verify: string;
+  /** `--confdir` for the reload (see `reloadOnce`). */
+  readonly confdir?: string;
 }
 
 export interface ApplyResult {
@@ -69,6 +101,11 @@ export interface ApplyResult {
   /** What `--test` still reports after the last pass; empty when `converged`. */
   readonly remaining: ConfigDelta;
   readonly converged: boolean;
+  /**
+   * Lines FRR's daemons refused in the last pass. When not `converged`, the apply failed because of
+   * them: a refused line is refused again, so no further pass is made.
+   */
+  readonly rejected: readonly RejectedLine[];
   /**
    * `--reload` runs that exited non-zero although the verification then found FRR where it
    * should be (redacted messages). FRR 8.4.4 example: frr-reload.py's second internal pass sends
@@ -85,15 +122,21 @@ export interface ApplyOptions {
 const DEFAULT_MAX_PASSES = 3;
 
 /**
- * Applies FILE and verifies it: reload, then `--test`; while something is left, reload again.
+ * Applies a file and verifies it: reload, then `--test` against the rendered bytes; while
+ * something is left, reload again.
  *
  * Why more than one pass: frr-reload.py computes all its commands from one diff, and FRR does
- * not always end where the diff says. Measured on FRR 8.4.4: removing both `neighbor X bfd` and
- * `neighbor X bfd profile P` in one reload leaves `neighbor X bfd` behind; a second reload removes
- * it. The bound keeps a line FRR never accepts (a canonical-form mismatch) from looping forever:
- * such a line is reported in `remaining` instead.
+ * not always end where the diff says. Measured on FRR 8.4.4 and 10.3: removing both `neighbor X
+ * bfd` and `neighbor X bfd profile P` in one reload leaves something behind that a second reload
+ * removes. The bound keeps a line FRR never accepts from looping forever: such a line is reported
+ * in `remaining`, and a line a daemon refused ends the attempt at once (`rejected`).
+ *
+ * A refused line is not always a failure: the verification decides. FRR 8.4.4 refuses a repeated
+ * `neighbor X graceful-restart` that is already in force; the running config then equals the
+ * file, and the refusal is only noted (`reloadErrors`).
  */
-export async function applyConfig(frr: FrrContext, file: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const { reload, verify, confdir } = typeof files === 'string' ? { reload: files, verify: files, confdir: undefined } : files;
   const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
   if (!Number.isInteger(maxPasses) || maxPasses < 1) {
     throw new RangeError(`maxPasses must be a positive integer, got ${String(maxPasses)}`);
@@ -102,19 +145,14 @@ export async function applyConfig(frr: FrrContext, file: string, opts: ApplyOpti
   const reloadErrors: string[] = [];
   let lastError: FrrCommandError | undefined;
   for (let pass = 1; pass <= maxPasses; pass++) {
-    lastError = undefined;
-    try {
-      await reloadOnce(frr, file);
-    } catch (err) {
-      // A non-zero exit is checked, not trusted either way: the verification below decides.
-      // No exit code (not started, timed out, killed) means we know nothing: give up now.
-      if (!(err instanceof FrrCommandError) || err.exitCode === undefined) throw err;
-      lastError = err;
-      reloadErrors.push(err.message);
-    }
-    remaining = await testReload(frr, file);
-    if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, reloadErrors };
+    const run = await reloadOnce(frr, reload, confdir);
+    lastError = run.error;
+    if (run.error !== undefined) reloadErrors.push(run.error.message);
+    // A non-zero exit is checked, not trusted either way: the verification decides.
+    remaining = await testReload(frr, verify);
+    if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
+    if (run.rejected.length > 0) return { passes: pass, remaining, converged: false, rejected: run.rejected, reloadErrors };
   }
-  if (lastError) throw lastError;
-  return { passes: maxPasses, remaining, converged: false, reloadErrors };
+  if (lastError !== undefined) throw lastError;
+  return { passes: maxPasses, remaining, converged: false, rejected: [], reloadErrors };
 }

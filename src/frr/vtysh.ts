@@ -9,6 +9,7 @@ import {
   type FrrContext,
 } from './context.js';
 import { redactPasswords } from './redact.js';
+import { parseRejectedLines, type RejectedLine } from './rejected-lines.js';
 import { FrrCommandError, runChecked } from './run.js';
 
 export interface SyntaxCheck {
@@ -74,11 +75,16 @@ export async function showJson(frr: FrrContext, command: string): Promise<unknow
 
 /**
  * `vtysh -f FILE`: runs every line of the file as configuration commands on the running daemons,
- * on top of what is there (no deletions). For loading a fresh instance; changes go through
- * `applyConfig` in `reload.ts`. vtysh exits non-zero when any line was rejected.
+ * on top of what is there (no deletions). For loading an FRR that runs nothing of ours; changes go
+ * through `applyConfig` in `reload.ts`. Resolves with the lines a daemon refused (vtysh then exits
+ * non-zero, having applied every other line); any other failure rejects.
  */
-export async function loadFile(frr: FrrContext, file: string): Promise<void> {
-  await runChecked(frr.run, frr.vtysh ?? DEFAULT_VTYSH, [...vtyshPathspaceArgs(frr), '-f', file], {
-    timeoutMs: frr.vtyshTimeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS,
-  });
+export async function loadFile(frr: FrrContext, file: string): Promise<readonly RejectedLine[]> {
+  const vtysh = frr.vtysh ?? DEFAULT_VTYSH;
+  const args = [...vtyshPathspaceArgs(frr), '-f', file];
+  const result = await frr.run(vtysh, args, { timeoutMs: frr.vtyshTimeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS });
+  if (result.exitCode === 0) return [];
+  const rejected = parseRejectedLines(result.stdout, result.stderr);
+  if (rejected.length > 0) return rejected;
+  throw new FrrCommandError({ file: vtysh, args, reason: `exit ${result.exitCode}`, exitCode: result.exitCode, stderr: result.stderr, stdout: result.stdout });
 }

@@ -10,6 +10,7 @@ import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNod
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
 import { assignTagIds, tagRouteMapName } from './tags.js';
+import { formatRelease, type ReleaseForms } from './frr-release.js';
 
 export interface IntentOptions {
   readonly node: string;
@@ -19,6 +20,8 @@ export interface IntentOptions {
   readonly assumeEndpointsReady: boolean;
   readonly loadBalancerClass?: string;
   readonly logLevel?: string;
+  /** The FRR release rendered for, resolved to its forms (`formsFor`). */
+  readonly frr: ReleaseForms;
 }
 
 export interface ServiceVerdict {
@@ -68,11 +71,12 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
   const advsByKey = new Map<string, Advertisement>(snapshot.advertisements.map((a) => [keyOf(a), a]));
   const routers = buildRouters({
     peers,
-    sessions: new Map(peers.map((p: Peer) => [p, neighborSession(p, passwords.get(p) ?? null, opts.redactPasswords)])),
+    sessions: new Map(peers.map((p: Peer) => [p, neighborSession(p, passwords.get(p) ?? null, opts.redactPasswords, opts.frr.forms)])),
     sources,
     tagIds,
     advsByKey,
     aliases: snapshot.communityAliases,
+    forms: opts.frr.forms,
     problems,
   });
 
@@ -91,6 +95,8 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     node: opts.node,
     hostname: opts.hostname,
     logLevel: opts.logLevel ?? 'informational',
+    frrRelease: formatRelease(opts.frr.basis),
+    nhtResolveViaDefault: opts.frr.forms.nhtResolveViaDefault,
     tags,
     routers,
     bfdProfiles,

@@ -1,11 +1,12 @@
 import type { Community, CommunityAlias, CommunityRef } from '../api/model.js';
+import type { FrrForms } from './frr-release.js';
 
 /**
- * FRR prints these standard communities by name in its running config (measured on FRR 8.4.4).
- * Rendering them by number would make frr-reload.py see a changed line on every reload.
+ * FRR prints these standard communities by name in its running config (measured on FRR 8.4.4 and
+ * 10.3). Rendering them by number would make frr-reload.py see a changed line on every reload.
+ * 0:0 depends on the release: see `communityZeroName` in frr-release.ts.
  */
 const WELL_KNOWN: ReadonlyMap<number, string> = new Map([
-  [0x00000000, 'internet'],
   [0xffff0000, 'graceful-shutdown'],
   [0xffff0001, 'accept-own'],
   [0xffff0002, 'route-filter-translated-v4'],
@@ -38,10 +39,11 @@ function standardValue(c: Extract<Community, { kind: 'standard' }>): number {
 }
 
 /** `set community` argument: numeric order (FRR sorts them), well-known values by name, no duplicates. */
-export function standardCommunitiesText(communities: readonly Community[]): string | null {
+export function standardCommunitiesText(communities: readonly Community[], forms: FrrForms): string | null {
   const values = [...new Set(communities.filter((c) => c.kind === 'standard').map(standardValue))].sort((a, b) => a - b);
   if (values.length === 0) return null;
-  return values.map((v) => WELL_KNOWN.get(v) ?? `${Math.floor(v / 0x10000)}:${v % 0x10000}`).join(' ');
+  const name = (v: number): string | undefined => (v === 0 ? (forms.communityZeroName ?? undefined) : WELL_KNOWN.get(v));
+  return values.map((v) => name(v) ?? `${Math.floor(v / 0x10000)}:${v % 0x10000}`).join(' ');
 }
 
 /** `set large-community` argument: FRR keeps the order it is given, so we fix one (numeric). */

@@ -18,6 +18,10 @@ export interface NodeIntent {
   readonly node: string;
   readonly hostname: string | null;
   readonly logLevel: string;
+  /** The FRR release whose forms the config is written in (`10.3`), named in the header comment. */
+  readonly frrRelease: string;
+  /** `ip nht resolve-via-default` and its IPv6 twin are written (releases that show them). */
+  readonly nhtResolveViaDefault: boolean;
   /** Origination route-maps, sorted by id. */
   readonly tags: readonly TagIntent[];
   /** Default VRF first, then VRFs by name. */
@@ -80,8 +84,9 @@ export interface NeighborIntent {
   readonly bfdProfile: string | null;
   /** Cleartext, or `<redacted>` when rendering for review. */
   readonly password: string | null;
-  /** FRR shows the default TTL explicitly: `ebgp-multihop 255`. */
   readonly ebgpMultihop: boolean;
+  /** The TTL FRR prints after `ebgp-multihop` for this release, or null for the bare keyword. */
+  readonly ebgpMultihopTtl: number | null;
   readonly updateSource: string | null;
   readonly timers: { readonly keepalive: number; readonly hold: number } | null;
   readonly connectTime: number | null;
@@ -100,7 +105,7 @@ export interface NeighborIntent {
 export interface OutEntry {
   readonly seq: number;
   readonly tag: number;
-  /** Space-separated, in FRR's canonical form (well-known values by name), or null. */
+  /** Space-separated, in the release's canonical form (well-known values by name), or null. */
   readonly communities: string | null;
   readonly largeCommunities: string | null;
   readonly localPref: number | null;

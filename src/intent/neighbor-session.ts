@@ -1,4 +1,5 @@
 import type { Peer } from '../api/model.js';
+import type { FrrForms } from './frr-release.js';
 import type { NeighborIntent } from './model.js';
 import { neighborId } from './node-peers.js';
 
@@ -8,7 +9,7 @@ const FRR_DEFAULT_PORT = 179;
 export type NeighborSession = Omit<NeighborIntent, 'outEntries' | 'announced'>;
 
 /** Session lines of one peer: everything about the neighbor except what it is sent. */
-export function neighborSession(peer: Peer, password: string | null, redact: boolean): NeighborSession {
+export function neighborSession(peer: Peer, password: string | null, redact: boolean, forms: FrrForms): NeighborSession {
   const id = neighborId(peer);
   const ebgp = isEbgp(peer);
   // Families come from the peer's configuration only, never from what is announced today:
@@ -27,6 +28,7 @@ export function neighborSession(peer: Peer, password: string | null, redact: boo
     bfdProfile: peer.bfdProfile ?? null,
     password: password === null ? null : redact ? REDACTED : password,
     ebgpMultihop: peer.ebgpMultiHop,
+    ebgpMultihopTtl: peer.ebgpMultiHop ? forms.ebgpMultihopTtl : null,
     updateSource: peer.sourceAddress ?? null,
     timers: peer.timers ? { keepalive: peer.timers.keepaliveSeconds, hold: peer.timers.holdSeconds } : null,
     connectTime: peer.connectTimeSeconds ?? null,

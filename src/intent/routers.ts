@@ -1,6 +1,7 @@
 import type { Advertisement, CommunityAlias, Peer } from '../api/model.js';
 import type { Problems } from '../api/problems.js';
 import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './communities.js';
+import type { FrrForms } from './frr-release.js';
 import type { AddressFamilyIntent, AnnouncedPrefix, NeighborIntent, NetworkIntent, OutEntry, RouterIntent } from './model.js';
 import type { NeighborSession } from './neighbor-session.js';
 import { compareKeyed, compareStrings, familyOfPrefix, type KeyedPrefix } from './prefixes.js';
@@ -26,6 +27,8 @@ export interface RouterInputs {
   readonly tagIds: ReadonlyMap<string, number>;
   readonly advsByKey: ReadonlyMap<string, Advertisement>;
   readonly aliases: readonly CommunityAlias[];
+  /** How this FRR release prints the lines that differ between releases. */
+  readonly forms: FrrForms;
   readonly problems: Problems;
 }
 
@@ -148,7 +151,7 @@ function outEntry(tag: number, advs: readonly Advertisement[], peer: Peer, input
   return {
     seq: tag,
     tag,
-    communities: standardCommunitiesText(communities),
+    communities: standardCommunitiesText(communities, input.forms),
     largeCommunities: largeCommunitiesText(communities),
     localPref: prefs.at(-1) ?? null,
   };

@@ -12,6 +12,7 @@ import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { IntentResult } from '../intent/build-intent.js';
+import { compareReleases, formatRelease, formsFor, untestedReleaseNote, type FrrRelease } from '../intent/frr-release.js';
 import { renderObjects } from '../pipeline.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Source, SourceEvent } from '../sources/source.js';
@@ -30,6 +31,8 @@ export interface ReconcilerOptions {
   readonly retry: { readonly initialMs: number; readonly maxMs: number };
   /** How often FRR's running config is compared with what was applied (0: never). */
   readonly driftCheckMs: number;
+  /** The release rendered for until FRR reports its own (`--frr-version`, default the image's). */
+  readonly frrRelease: FrrRelease;
 }
 
 export interface ReconcilerDeps {
@@ -63,17 +66,17 @@ export class Reconciler {
   private intent: IntentResult | undefined;
   /** The intent behind the config FRR runs (the last good one). */
   private appliedIntent: IntentResult | undefined;
-  private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] } = {
-    synced: false,
-    conversion: undefined,
-    apply: undefined,
-    appliedAt: undefined,
-  };
+  /** The release rendered for, and whether FRR reported it or it is still the configured one. */
+  private release: { readonly value: FrrRelease; readonly from: 'frr' | 'flag' };
+  private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] };
 
   constructor(
     private readonly opts: ReconcilerOptions,
     private readonly deps: ReconcilerDeps,
-  ) {}
+  ) {
+    this.release = { value: opts.frrRelease, from: 'flag' };
+    this.st = { synced: false, conversion: undefined, apply: undefined, appliedAt: undefined, frr: releaseStatus(this.release) };
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -92,6 +95,19 @@ export class Reconciler {
 
   status(): ReconcilerStatus {
     return { ...this.st };
+  }
+
+  /**
+   * Asks FRR which release it runs (at start, and whenever FRR may have restarted: nothing of ours
+   * known to run). An FRR that does not answer keeps the release known last.
+   */
+  private async refreshRelease(): Promise<void> {
+    const reported = await this.deps.target.release().catch(() => undefined);
+    if (reported === undefined || (this.release.from === 'frr' && compareReleases(reported, this.release.value) === 0)) return;
+    this.release = { value: reported, from: 'frr' };
+    this.st.frr = releaseStatus(this.release);
+    const note = this.st.frr.note;
+    this.deps.logger[note ? 'warn' : 'info'](`FRR reports release ${formatRelease(reported)}; rendering for it`, note ? { warning: note } : {});
   }
 
   /** What the last render decided, and what the config FRR runs was rendered from. */
@@ -148,9 +164,15 @@ export class Reconciler {
       return;
     }
 
+    if (this.applied === undefined) await this.refreshRelease();
     const result = renderObjects(
       state.objects,
-      { node: this.opts.node, metallbNamespace: this.opts.metallbNamespace, ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}) },
+      {
+        node: this.opts.node,
+        metallbNamespace: this.opts.metallbNamespace,
+        ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
+        frrRelease: this.release.value,
+      },
       state.problems,
       this.deps.renderer,
     );
@@ -270,4 +292,10 @@ export class Reconciler {
     this.lastErrorKey = key;
     log();
   }
+}
+
+function releaseStatus(r: { readonly value: FrrRelease; readonly from: 'frr' | 'flag' }): ReconcilerStatus['frr'] {
+  const forms = formsFor(r.value);
+  const note = untestedReleaseNote(forms);
+  return { release: formatRelease(r.value), from: r.from, formsOf: formatRelease(forms.basis), tested: forms.tested, ...(note ? { note } : {}) };
 }

@@ -19,6 +19,12 @@ export interface ReconcilerStatus {
     | undefined;
   /** When FRR last started running a config of ours. */
   readonly appliedAt: number | undefined;
+  /**
+   * The FRR release the config is rendered for: `from` `frr` once FRR reported it (`show version`),
+   * `flag` while it is still `--frr-version` (or its default). `formsOf` differs from `release`
+   * for an untested release, and `note` then says so.
+   */
+  readonly frr: { readonly release: string; readonly from: 'frr' | 'flag'; readonly formsOf: string; readonly tested: boolean; readonly note?: string };
 }
 
 /** Ready = synced, and FRR runs a config of ours (possibly older than the newest, if that one failed). */

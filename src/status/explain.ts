@@ -192,6 +192,8 @@ export interface StatusReport {
   readonly version: 1;
   readonly node: string;
   readonly frr: { readonly version: string; readonly reachable: boolean; readonly errors: readonly string[] };
+  /** The release the sidecar renders for (null when no sidecar answered). */
+  readonly renderedFor: ReconcilerStatus['frr'] | null;
   readonly conversion: ReconcilerStatus['conversion'] | null;
   readonly reload: ReconcilerStatus['apply'] | null;
   readonly sessions: readonly SessionReport[];
@@ -245,6 +247,7 @@ export function statusReport(snapshot: IntentSnapshot | null, state: FrrState): 
     version: 1,
     node: snapshot?.node ?? 'unknown',
     frr: { version: state.version, reachable: state.reachable, errors: state.errors },
+    renderedFor: snapshot?.status.frr ?? null,
     conversion: snapshot?.status.conversion ?? null,
     reload: snapshot?.status.apply ?? null,
     sessions,

@@ -32,7 +32,9 @@ export function formatStatus(r: StatusReport, now: number): string {
   const config = conv == null ? 'not rendered yet' : conv.valid ? `valid${conv.warnings.length ? ` (${conv.warnings.length} warnings)` : ''}` : `INVALID (${conv.errors.length} errors)`;
   const rl = r.reload;
   const reload = rl == null ? 'none yet' : `${rl.result}${rl.result === 'failure' ? ` (${rl.stage ?? 'reload'}): ${rl.description}` : rl.passes ? ` (${rl.passes} pass${rl.passes > 1 ? 'es' : ''})` : ''}${ago(rl.at, now)}`;
-  out.push(`node ${r.node}   FRR ${r.frr.version}${r.frr.reachable ? '' : ' (NOT ANSWERING)'}   config ${config}   last reload ${reload}`);
+  const forms = r.renderedFor === null ? '' : ` (config for ${r.renderedFor.formsOf}${r.renderedFor.from === 'flag' ? ', not yet reported by FRR' : ''})`;
+  out.push(`node ${r.node}   FRR ${r.frr.version}${r.frr.reachable ? '' : ' (NOT ANSWERING)'}${forms}   config ${config}   last reload ${reload}`);
+  if (r.renderedFor?.note) out.push(`  warning: ${r.renderedFor.note}`);
   if (conv && !conv.valid) for (const e of conv.errors) out.push(`  error: ${e}`);
   for (const e of r.frr.errors) out.push(`  vtysh: ${e}`);
   out.push('');

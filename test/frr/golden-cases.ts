@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatProblem } from '../../src/api/problems.js';
 import { renderDirectory } from '../../src/pipeline.js';
+import { installationUnderTest } from '../harness/installation.js';
 
 export interface GoldenCase {
   readonly name: string;
@@ -46,13 +47,17 @@ function readCase(dir: string, name: string): GoldenCase {
   };
 }
 
-/** The clear-text config the sidecar would apply on `case.node`; throws with the problems when rendering fails. */
+/**
+ * The clear-text config the sidecar would apply on `case.node` to the FRR under test (rendered for
+ * its release); throws with the problems when rendering fails.
+ */
 export async function renderCleartext(goldenCase: GoldenCase): Promise<string> {
   const result = await renderDirectory(join(goldenCase.dir, 'input'), {
     ...goldenCase.options,
     node: goldenCase.node,
     hostname: hostname(),
     redactPasswords: false,
+    frrRelease: installationUnderTest().release,
   });
   if (result.config === undefined) {
     const errors = result.problems.map(formatProblem).join('\n  ');

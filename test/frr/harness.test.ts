@@ -9,6 +9,7 @@ import {
   linkNamespaces,
   listNamespaces,
   HARNESS_PREFIX,
+  installationUnderTest,
 } from '../harness/index.js';
 import { pathspacePids } from '../harness/pathspace.js';
 import { execIn } from '../harness/namespaces.js';
@@ -55,8 +56,36 @@ describeWithFrr('FRR test harness', () => {
     await frr.destroy();
     expect(await pathspacePids(frr.name)).toEqual([]);
     expect(await listNamespaces()).not.toContain(frr.name);
-    expect(await exists(`/etc/frr/${frr.name}`)).toBe(false);
-    expect(await exists(`/var/run/frr/${frr.name}`)).toBe(false);
+    expect(await exists(frr.confDir)).toBe(false);
+    expect(await exists(join(frr.installation.root, '/var/run/frr', frr.name))).toBe(false);
+  }, FRR_TIMEOUT_MS);
+
+  it(`runs the release under test (${installationUnderTest().packageVersion})`, async () => {
+    const frr = await FrrInstance.start('version');
+    instances.push(frr);
+    const version = /FRRouting (\S+)/.exec(await frr.show('show version'))?.[1];
+    expect(version).toBe(installationUnderTest().packageVersion.split('-')[0]);
+    await frr.destroy();
+  }, FRR_TIMEOUT_MS);
+
+  it('runs a default instance (no pathspace) from a root, in its own namespace, and a later run reclaims it when its owner died', async () => {
+    const frr = await FrrInstance.startDefault('default');
+    instances.push(frr);
+    expect(frr.hasPathspace).toBe(false);
+    expect(frr.confDir).toBe(join(frr.installation.root, '/etc/frr'));
+    expect(await frr.show('show running-config')).toContain('frr defaults traditional');
+    const { stdout } = await sh('ip', ['netns', 'pids', frr.name]);
+    expect(stdout.trim()).not.toBe(''); // the daemons live in the instance's namespace, not the root one
+    await frr.destroy();
+    expect(await listNamespaces()).not.toContain(frr.name);
+    await expect(sh(frr.installation.vtysh, ['-c', 'show version'], 5_000)).rejects.toThrow(); // nothing answers any more
+
+    // A killed run's claim (owner pid that no longer exists) does not block the next one.
+    await writeFile(join(frr.installation.root, '/etc/frr/.frrt-default-owner'), `${HARNESS_PREFIX}999999999-default1\n`);
+    const next = await FrrInstance.startDefault('default');
+    instances.push(next);
+    expect(await next.show('show running-config')).toContain('frr defaults traditional');
+    await next.destroy();
   }, FRR_TIMEOUT_MS);
 
   it('links two namespaces over IPv4 and IPv6', async () => {
@@ -93,14 +122,14 @@ describeWithFrr('FRR test harness', () => {
     // A leftover without an owner pid, as a killed run (or a hand-made one) leaves it.
     const leftover = `${HARNESS_PREFIX}leftover`;
     await sh('ip', ['netns', 'add', leftover]);
-    await mkdir(`/etc/frr/${leftover}`, { recursive: true });
+    await mkdir(join(live.installation.root, '/etc/frr', leftover), { recursive: true });
 
     const removed = await cleanupStale();
 
     expect(removed).toContain(leftover);
     expect(removed).not.toContain(live.name);
     expect(await listNamespaces()).not.toContain(leftover);
-    expect(await exists(`/etc/frr/${leftover}`)).toBe(false);
+    expect(await exists(join(live.installation.root, '/etc/frr', leftover))).toBe(false);
     await expect(execIn(live.namespace, 'true', [])).resolves.toMatchObject({ exitCode: 0 });
   }, FRR_TIMEOUT_MS);
-});
+}, { defaultInstance: true });

@@ -10,10 +10,12 @@ import type { FrrContext } from '../../src/frr/context.js';
 import type { ConfigDelta } from '../../src/frr/reload.js';
 import { execaRunner } from '../../src/frr/run.js';
 import { checkSyntax, type SyntaxCheck } from '../../src/frr/vtysh.js';
-import { FrrInstance } from '../harness/index.js';
+import { FrrInstance, installationUnderTest } from '../harness/index.js';
 
-/** vtysh -C needs no daemon, so it runs with FRR's default paths. */
-export const dryRunFrr: FrrContext = { run: execaRunner };
+/** vtysh -C of the release under test; it needs no daemon, so it runs with FRR's default paths. */
+export function dryRunFrr(): FrrContext {
+  return { run: execaRunner, vtysh: installationUnderTest().vtysh };
+}
 
 /** Writes `config` to `dir/name` and returns the path. */
 export async function writeConfig(dir: string, name: string, config: string): Promise<string> {
@@ -23,7 +25,7 @@ export async function writeConfig(dir: string, name: string, config: string): Pr
 }
 
 export function syntaxCheck(file: string): Promise<SyntaxCheck> {
-  return checkSyntax(dryRunFrr, file);
+  return checkSyntax(dryRunFrr(), file);
 }
 
 /**

@@ -82,7 +82,7 @@ describeWithFrr('sidecar with the Kubernetes source on real FRR', () => {
         healthyWatchMs: 300,
       });
       reconciler = new Reconciler(
-        { node: 'worker-0', metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0 },
+        { node: 'worker-0', metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
         {
           source,
           renderer: await defaultRenderer(),

@@ -106,7 +106,7 @@ describeWithFrr('sidecar on real FRR (folder source)', () => {
     configPath = `/etc/frr/${speaker.name}/frr.conf`;
     metrics = createMetrics();
     reconciler = new Reconciler(
-      { node: 'worker-0', metallbNamespace: 'metallb-system', hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 1000 },
+      { node: 'worker-0', metallbNamespace: 'metallb-system', hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 1000, frrRelease: speaker.installation.release },
       {
         source: createFolderSource(dir),
         renderer: await defaultRenderer(),

@@ -119,7 +119,7 @@ describeWithFrr('status objects and CLI on real FRR', () => {
     api.register({ group: 'metallb.io', resource: 'configurationstates', kind: 'ConfigurationState', namespaced: true });
     const logger = createJsonLogger({ level: 'error', write: () => undefined });
     reconciler = new Reconciler(
-      { node: NODE, metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0 },
+      { node: NODE, metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
       {
         source: createFolderSource(dir),
         renderer: await defaultRenderer(),

@@ -16,19 +16,32 @@
  *   /run/netns/NAME` blocks for each, which `--test` then lists for deletion. Only for live VRF
  *   sessions (e2e), with those lines filtered out of any delta.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FrrContext } from '../../src/frr/context.js';
 import { applyConfig, testReload, type ApplyOptions, type ApplyResult, type ConfigDelta } from '../../src/frr/reload.js';
+import { formatRejectedLine } from '../../src/frr/rejected-lines.js';
 import { execaRunner, type CommandResult } from '../../src/frr/run.js';
 import { loadFile, show, showJson, type ShowOptions } from '../../src/frr/vtysh.js';
+import { claimDefaultInstance, releaseDefaultInstance } from './default-instance.js';
+import { defaultInstanceInstallation, installationUnderTest, type FrrInstallation } from './installation.js';
 import { ownedName } from './names.js';
 import { createNamespace, deleteNamespace, execIn } from './namespaces.js';
 import {
+  chownToFrr,
+  daemonsFile,
+  FRR_CONF_ROOT,
+  inInstallation,
   killPathspace,
+  pathspaceConfDir,
   removePathspaceFiles,
+  runFrrinit,
   startPathspace,
+  waitForDaemons,
   writePathspaceFiles,
   type PathspaceOptions,
 } from './pathspace.js';
+import { sh } from './system.js';
 
 export class FrrInstance {
   /** Context for the functions of `src/frr/` (vtysh, frr-reload.py) aimed at this instance. */
@@ -36,19 +49,55 @@ export class FrrInstance {
   private destroyed = false;
 
   private constructor(
-    /** Namespace and pathspace name, e.g. `frrt-4242-speaker1`. */
+    /** Namespace (and pathspace) name, e.g. `frrt-4242-speaker1`. */
     readonly name: string,
+    /** The FRR it runs (the host's, or a root's: see installation.ts). */
+    readonly installation: FrrInstallation,
+    /** False for FRR's default instance (no pathspace), as in a pod. */
+    readonly hasPathspace: boolean,
   ) {
-    this.frr = { run: execaRunner, pathspace: name };
+    this.frr = {
+      run: execaRunner,
+      ...(hasPathspace ? { pathspace: name } : {}),
+      vtysh: installation.vtysh,
+      reloadScript: installation.reloadScript,
+    };
   }
 
   /** Creates the namespace, writes the pathspace files, starts FRR and waits until it is up. */
-  static async start(role = 'frr', opts: PathspaceOptions = {}): Promise<FrrInstance> {
-    const instance = new FrrInstance(ownedName(role));
+  static async start(role = 'frr', opts: PathspaceOptions & { readonly installation?: FrrInstallation } = {}): Promise<FrrInstance> {
+    const instance = new FrrInstance(ownedName(role), opts.installation ?? installationUnderTest(), true);
     try {
       await createNamespace(instance.name);
-      await writePathspaceFiles(instance.name, opts);
-      await startPathspace(instance.name);
+      await writePathspaceFiles(instance.name, instance.installation, opts);
+      await startPathspace(instance.name, instance.installation);
+      return instance;
+    } catch (err) {
+      await instance.destroy().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * FRR's default instance (no pathspace: /etc/frr/frr.conf, vtysh without -N), as a pod runs it,
+   * in a network namespace of its own. It comes from a root of the release under test
+   * (`defaultInstanceInstallation`): one at a time per root, claimed for this process.
+   */
+  static async startDefault(role = 'default'): Promise<FrrInstance> {
+    const install = defaultInstanceInstallation();
+    const instance = new FrrInstance(ownedName(role), install, false);
+    await claimDefaultInstance(install, instance.name);
+    try {
+      await createNamespace(instance.name);
+      const dir = join(install.root, FRR_CONF_ROOT);
+      await writeFile(join(dir, 'daemons'), daemonsFile({ netns: false }));
+      await writeFile(join(dir, 'vtysh.conf'), 'service integrated-vtysh-config\n');
+      await writeFile(join(dir, 'frr.conf'), '');
+      await chownToFrr(install, FRR_CONF_ROOT);
+      // zebra binds /run/frr/zserv.api as frr; the package makes /run/frr at boot (tmpfiles), a root does not.
+      await inInstallation(install, 'install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '0755', '/run/frr']);
+      await runFrrinit(['ip', 'netns', 'exec', instance.name, install.frrinit, 'start'], instance.name);
+      await waitForDaemons(install, [], `default instance in ${instance.name}`);
       return instance;
     } catch (err) {
       await instance.destroy().catch(() => undefined);
@@ -61,9 +110,18 @@ export class FrrInstance {
     return this.name;
   }
 
-  /** Adds the file's lines to the running config with `vtysh -f` (no deletions; for a fresh instance). */
-  load(file: string): Promise<void> {
-    return loadFile(this.frr, file);
+  /**
+   * The folder of this instance's frr.conf as the host sees it: `/etc/frr/<name>` (pathspace) or
+   * `/etc/frr` (default instance), under the installation's root.
+   */
+  get confDir(): string {
+    return this.hasPathspace ? pathspaceConfDir(this.installation, this.name) : join(this.installation.root, FRR_CONF_ROOT);
+  }
+
+  /** Adds the file's lines to the running config with `vtysh -f` (no deletions; for a fresh instance). Fails if FRR refused a line. */
+  async load(file: string): Promise<void> {
+    const rejected = await loadFile(this.frr, file);
+    if (rejected.length > 0) throw new Error(`${this.name}: FRR refused lines of ${file}: ${rejected.map(formatRejectedLine).join('; ')}`);
   }
 
   /** `vtysh -c COMMAND`; passwords redacted unless asked otherwise. */
@@ -73,6 +131,11 @@ export class FrrInstance {
 
   showJson(command: string): Promise<unknown> {
     return showJson(this.frr, command);
+  }
+
+  /** `vtysh -c "configure terminal" -c LINE ...`: a hand edit, as an operator would make one. */
+  async configure(lines: readonly string[]): Promise<void> {
+    await sh(this.installation.vtysh, [...(this.hasPathspace ? ['-N', this.name] : []), '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l])], 30_000);
   }
 
   /** `frr-reload.py --test`: what would change to make the running config equal the file. */
@@ -93,7 +156,11 @@ export class FrrInstance {
   /** Kills the daemons, removes the pathspace files and the namespace. Safe to call twice. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
-    await destroyByName(this.name);
+    if (this.hasPathspace) await destroyByName(this.name);
+    else {
+      await releaseDefaultInstance(this.installation, this.name);
+      await deleteNamespace(this.name);
+    }
     this.destroyed = true;
   }
 }

@@ -4,6 +4,7 @@ export { FrrInstance, destroyByName } from './frr-instance.js';
 export { cleanupStale } from './cleanup.js';
 export { linkNamespaces, listNamespaces, execIn, type Link, type LinkEnd } from './namespaces.js';
 export { describeWithFrr, frrUnavailableReason } from './preconditions.js';
+export { installationUnderTest, defaultInstanceInstallation, type FrrInstallation } from './installation.js';
 export { HARNESS_PREFIX, ownedName, isStaleName } from './names.js';
 export { Scenario, configure, isNetnsVrfLine, withoutNetnsVrfLines, type Manifests, type Speaker, type Applied } from './scenario.js';
 export { routerConfig, type RouterSpec, type RouterNeighbor } from './router.js';

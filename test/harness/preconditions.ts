@@ -1,10 +1,11 @@
 /**
- * Real-FRR tests need root and FRR's tools. Without them the tests must never pass silently:
- * in CI (`CI=true`) they fail with the reason; elsewhere they are reported as skipped, with a
- * warning that says why.
+ * Real-FRR tests need root and FRR's tools, of the release this Jest project proves. Without them
+ * the tests must never pass silently: in CI (`CI=true`) they fail with the reason; elsewhere they
+ * are reported as skipped, with a warning that says why.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { defaultInstanceName, installationUnavailableReason, installationUnderTest, underTestName, type InstallationName } from './installation.js';
 
 export const FRRINIT = '/usr/lib/frr/frrinit.sh';
 export const FRR_RELOAD = '/usr/lib/frr/frr-reload.py';
@@ -22,14 +23,23 @@ function onPath(program: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
 }
 
-/** Why the real-FRR tests cannot run here, or `undefined` when they can. */
-export function frrUnavailableReason(): string | undefined {
+/**
+ * Why the real-FRR tests cannot run here, or `undefined` when they can. The host's FRR is always
+ * needed (vtysh -C, the router side of some tests); `also` names further installations a suite
+ * needs (the root of FRR's default instance).
+ */
+export function frrUnavailableReason(also: readonly InstallationName[] = []): string | undefined {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('not running as root (network namespaces need it)');
   if (!isExecutable(FRRINIT)) missing.push(`${FRRINIT} missing (apt-get install frr)`);
   if (!isExecutable(FRR_RELOAD)) missing.push(`${FRR_RELOAD} missing (apt-get install frr-pythontools)`);
   if (!onPath('vtysh')) missing.push('vtysh not on PATH (apt-get install frr)');
   if (!onPath('ip')) missing.push('ip not on PATH (apt-get install iproute2)');
+  if (!onPath('unshare') || !onPath('chroot')) missing.push('unshare or chroot not on PATH (util-linux, coreutils)');
+  for (const name of new Set<InstallationName>([underTestName(), ...also])) {
+    const reason = installationUnavailableReason(name);
+    if (reason !== undefined) missing.push(reason);
+  }
   return missing.length === 0 ? undefined : missing.join('; ');
 }
 
@@ -37,10 +47,10 @@ export function frrUnavailableReason(): string | undefined {
  * `describe` for tests that drive real FRR. When FRR cannot run: in CI one failing test with the
  * reason; elsewhere `describe.skip` plus a console warning.
  */
-export function describeWithFrr(name: string, body: () => void): void {
-  const reason = frrUnavailableReason();
+export function describeWithFrr(name: string, body: () => void, opts: { readonly defaultInstance?: boolean } = {}): void {
+  const reason = frrUnavailableReason(opts.defaultInstance === true ? [defaultInstanceName()] : []);
   if (reason === undefined) {
-    describe(name, body);
+    describe(`${name} [FRR ${installationUnderTest().packageVersion}]`, body);
   } else if (process.env.CI === 'true') {
     describe(name, () => {
       it('has root and FRR available (required when CI=true)', () => {

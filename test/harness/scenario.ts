@@ -18,7 +18,6 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderDirectory } from '../../src/pipeline.js';
 import type { ApplyResult, ConfigDelta } from '../../src/frr/reload.js';
-import { execaRunner, runChecked } from '../../src/frr/run.js';
 import { cleanupStale } from './cleanup.js';
 import { FrrInstance } from './frr-instance.js';
 import { ownedName } from './names.js';
@@ -126,7 +125,7 @@ export class Scenario {
     const dir = join(this.dir, `manifests-${this.applies}`);
     await mkdir(dir);
     for (const [name, text] of Object.entries(manifests)) await writeFile(join(dir, name), text);
-    const rendered = await renderDirectory(dir, { node: speaker.node, hostname: hostname() });
+    const rendered = await renderDirectory(dir, { node: speaker.node, hostname: hostname(), frrRelease: speaker.frr.installation.release });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (rendered.config === undefined || errors.length > 0) {
       throw new Error(
@@ -156,7 +155,7 @@ export class Scenario {
       await speaker.frr.load(file);
       const remaining = withoutNetnsVrfLines(await speaker.frr.testReload(file));
       const converged = remaining.toAdd.length === 0 && remaining.toDelete.length === 0;
-      result = { passes: 1, remaining, converged, reloadErrors: [] };
+      result = { passes: 1, remaining, converged, rejected: [], reloadErrors: [] };
     } else {
       result = await speaker.frr.apply(file);
     }
@@ -192,6 +191,5 @@ function nsOf(x: FrrInstance | string): string {
 
 /** `vtysh -c "configure terminal" -c LINE ...` on an instance (to change a router's config during a transition). */
 export async function configure(frr: FrrInstance, lines: readonly string[]): Promise<void> {
-  const args = ['-N', frr.name, '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l])];
-  await runChecked(execaRunner, 'vtysh', args, { timeoutMs: 30_000 });
+  await frr.configure(lines);
 }

@@ -15,6 +15,9 @@ import { StatusWriter } from '../../src/status/writer.js';
 import { FakeApiServer, type Json } from './fake-apiserver.js';
 import { NODE, NS } from './k8s-support.js';
 
+/** The release the sidecar renders for, as FRR reported it. */
+const FRR_STATUS = { release: '10.3', from: 'frr', formsOf: '10.3', tested: true } as const;
+
 let server: FakeApiServer;
 let state: FrrState;
 let snapshot: IntentSnapshot;
@@ -28,6 +31,7 @@ const STATUS: ReconcilerStatus = {
   conversion: { at: 1_000, valid: true, errors: [], warnings: [] },
   apply: { at: 2_000, result: 'success', passes: 1, description: 'applied' },
   appliedAt: 2_000,
+  frr: FRR_STATUS,
 };
 const view = (services: string[]): IntentView => ({
   valid: true,

@@ -2,11 +2,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { compareReleases, DEFAULT_FRR_RELEASE, formatRelease, type FrrRelease } from '../../src/intent/frr-release.js';
 import type { RenderOptions } from '../../src/pipeline.js';
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
-/** One golden case: `fixtures/<name>/{case.yaml,input/,expected.frr.conf|expected.error}`. */
+/**
+ * One golden case: `fixtures/<name>/{case.yaml,input/,expected.frr.conf|expected.error}`.
+ * `expected.frr.conf` is the config for the default FRR release (the image's); a case whose config
+ * differs on another tested release also has `expected.frr-<X.Y>.conf` for it (fixtures/README.md).
+ */
 export interface GoldenCase {
   readonly name: string;
   readonly dir: string;
@@ -20,6 +25,11 @@ export interface GoldenCase {
   readonly expectedWarningsFile: string;
   /** True when the case must be rejected. */
   readonly rejected: boolean;
+}
+
+/** Where the config expected for `release` is kept (the file may not exist: then it equals the default's). */
+export function expectedConfigFileFor(c: GoldenCase, release: FrrRelease): string {
+  return compareReleases(release, DEFAULT_FRR_RELEASE) === 0 ? c.expectedConfigFile : join(c.dir, `expected.frr-${formatRelease(release)}.conf`);
 }
 
 export function loadCases(): GoldenCase[] {

@@ -93,4 +93,41 @@ describe('the real binary', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readFileSync(out, 'utf8')).toContain('router bgp 64500');
   });
+
+});
+
+describe('--frr-version', () => {
+  const MULTIHOP = PEER.replace('password: "hunter2hunter2"', 'ebgpMultiHop: true');
+
+  it('renders for the release asked: FRR 8.4 forms', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': MULTIHOP }), '--node', 'n1', '--frr-version', '8.4.4'], io)).toBe(0);
+    expect(io.out).toContain('rendered by frr-renderer for FRR 8.4 from');
+    expect(io.out).toContain('ip nht resolve-via-default\n');
+    expect(io.out).toContain(' neighbor 192.0.2.1 ebgp-multihop 255\n');
+  });
+
+  it('defaults to the release the image ships (10.3), and says so in --help', async () => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': MULTIHOP }), '--node', 'n1'], io)).toBe(0);
+    expect(io.out).toContain('rendered by frr-renderer for FRR 10.3 from');
+    expect(io.out).not.toContain('nht resolve-via-default');
+    expect(io.out).toContain(' neighbor 192.0.2.1 ebgp-multihop\n');
+    const help = capture();
+    expect(await main(['render', '--help'], help)).toBe(0);
+    expect(help.out).toContain('--frr-version X.Y: the FRR release the config is written for (default 10.3');
+  });
+
+  it('renders an untested release with the nearest tested forms and a warning, exit 0', async () => {
+    const io = capture();
+    expect(await main(['check', '--dir', folder({ 'p.yaml': MULTIHOP }), '--node', 'n1', '--frr-version', '10.5'], io)).toBe(0);
+    expect(io.err).toContain('warning: FRR 10.5: FRR 10.5 is not a tested release (tested: 8.4, 10.3); rendering with the forms of FRR 10.3\n');
+  });
+
+  it.each(['ten', '10', '10.3\nrouter bgp 1'])('refuses %j as a usage error', async (value) => {
+    const io = capture();
+    expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--frr-version', value], io)).toBe(2);
+    expect(io.err.split('\n')[0]).toBe(`error: --frr-version must be a release such as 10.3 or 8.4.4, not ${JSON.stringify(value)}`);
+    expect(io.out).toBe('');
+  });
 });

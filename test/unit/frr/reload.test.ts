@@ -68,6 +68,7 @@ describe('applyConfig', () => {
     await expect(applyConfig({ run }, '/etc/frr/frr.conf.new')).resolves.toEqual({
       passes: 1,
       converged: true,
+      rejected: [],
       remaining: { toDelete: [], toAdd: [] },
       reloadErrors: [],
     });
@@ -85,6 +86,7 @@ describe('applyConfig', () => {
     await expect(applyConfig({ run }, '/f')).resolves.toEqual({
       passes: 3,
       converged: false,
+      rejected: [],
       remaining: { toDelete: ['router bgp 64512', ' no neighbor 192.0.2.1 bfd'], toAdd: [] },
       reloadErrors: [],
     });
@@ -98,6 +100,7 @@ describe('applyConfig', () => {
     await expect(applyConfig({ run }, '/f')).resolves.toEqual({
       passes: 1,
       converged: true,
+      rejected: [],
       remaining: { toDelete: [], toAdd: [] },
       reloadErrors: ['frr-reload.py --reload failed (exit 1): line 3: % The Graceful Restart command used is not valid at this moment.'],
     });
@@ -112,6 +115,32 @@ describe('applyConfig', () => {
     expect((error as Error).message).toBe(
       'frr-reload.py --reload failed (exit 1): vtysh failed to process new configuration',
     );
+  });
+
+  it('ends at once when a daemon refused a line and FRR still differs (the line would be refused again)', async () => {
+    // What FRR 10.3 printed for a rendered `internet` (measured), shortened.
+    const refused = {
+      exitCode: 1,
+      stdout: "% Malformed communities attribute 'internet 64500:10'\n",
+      stderr: 'line 20: Failure to communicate[13] to bgpd, line:  set community internet 64500:10 additive\n\n',
+    };
+    const missing = '\nLines To Add\n============\nroute-map R permit 1\n set community internet 64500:10 additive\n';
+    const { run, calls } = scriptedRunner([refused, ok(missing)]);
+    await expect(applyConfig({ run }, '/f')).resolves.toMatchObject({
+      passes: 1,
+      converged: false,
+      rejected: [{ daemon: 'bgpd', line: ' set community internet 64500:10 additive', reason: "% Malformed communities attribute 'internet 64500:10'" }],
+    });
+    expect(calls.map((c) => c[1])).toEqual(['--reload', '--test']);
+  });
+
+  it('reloads one file and verifies another, with --confdir when given', async () => {
+    const { run, calls } = scriptedRunner([ok(), ok()]);
+    await applyConfig({ run }, { reload: '/etc/frr/frr.conf', verify: '/etc/frr/frr.conf.candidate', confdir: '/etc/frr' });
+    expect(calls).toEqual([
+      ['/usr/lib/frr/frr-reload.py', '--reload', '--confdir', '/etc/frr', '/etc/frr/frr.conf'],
+      ['/usr/lib/frr/frr-reload.py', '--test', '/etc/frr/frr.conf.candidate'],
+    ]);
   });
 
   it('rejects a pass bound below one', async () => {

@@ -1,9 +1,10 @@
 import { formatProblem } from '../../../src/api/problems.js';
 import { buildIntent, type IntentOptions } from '../../../src/intent/build-intent.js';
+import { DEFAULT_FRR_RELEASE, formsFor } from '../../../src/intent/frr-release.js';
 import type { NeighborIntent } from '../../../src/intent/model.js';
 import { adv, bfd, peer, pool, service, snapshot } from '../../support/builders.js';
 
-const opts: IntentOptions = { node: 'worker-0', redactPasswords: false, hostname: null, assumeEndpointsReady: true };
+const opts: IntentOptions = { node: 'worker-0', redactPasswords: false, hostname: null, assumeEndpointsReady: true, frr: formsFor(DEFAULT_FRR_RELEASE) };
 const pools = [pool('p1', ['198.51.100.0/24', '2001:db8:1::/64'])];
 
 function neighbors(result: ReturnType<typeof buildIntent>): NeighborIntent[] {

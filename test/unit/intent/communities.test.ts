@@ -1,5 +1,10 @@
 import type { Community } from '../../../src/api/model.js';
-import { largeCommunitiesText, resolveCommunities, standardCommunitiesText } from '../../../src/intent/communities.js';
+import { largeCommunitiesText, resolveCommunities, standardCommunitiesText as textFor } from '../../../src/intent/communities.js';
+import { formsFor } from '../../../src/intent/frr-release.js';
+
+const FRR_10_3 = formsFor({ major: 10, minor: 3 }).forms;
+const FRR_8_4 = formsFor({ major: 8, minor: 4 }).forms;
+const standardCommunitiesText = (c: readonly Community[]) => textFor(c, FRR_10_3);
 
 const std = (high: number, low: number): Community => ({ kind: 'standard', high, low });
 const large = (global: number, local1: number, local2: number): Community => ({ kind: 'large', global, local1, local2 });
@@ -7,8 +12,13 @@ const large = (global: number, local1: number, local2: number): Community => ({ 
 describe('communities in FRR canonical form', () => {
   it('prints well-known values by name, as FRR shows them in its running config', () => {
     expect(standardCommunitiesText([std(65535, 65282)])).toBe('no-advertise');
-    expect(standardCommunitiesText([std(65535, 65281), std(65535, 666), std(65535, 0), std(0, 0)])).toBe('internet graceful-shutdown blackhole no-export');
+    expect(standardCommunitiesText([std(65535, 65281), std(65535, 666), std(65535, 0), std(1, 1)])).toBe('1:1 graceful-shutdown blackhole no-export');
     expect(standardCommunitiesText([std(65535, 65283), std(65535, 65284)])).toBe('local-AS no-peer');
+  });
+
+  it('writes 0:0 as FRR of that release prints it: `internet` on 8.4, `0:0` from 9.1 (bgpd refuses `internet`)', () => {
+    expect(textFor([std(64500, 10), std(0, 0)], FRR_8_4)).toBe('internet 64500:10');
+    expect(textFor([std(64500, 10), std(0, 0)], FRR_10_3)).toBe('0:0 64500:10');
   });
 
   it('sorts numerically and removes duplicates', () => {

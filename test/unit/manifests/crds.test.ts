@@ -12,6 +12,9 @@ import type { IntentView } from '../../../src/status/intent-view.js';
 import { KINDS, bgpSessionStates, configurationState, frrNodeState, serviceBgpStatuses, type StatusObject } from '../../../src/status/objects.js';
 import { build, find, isJson, type Json } from './kustomize.js';
 
+/** The release the sidecar renders for, as FRR reported it. */
+const FRR_STATUS = { release: '10.3', from: 'frr', formsOf: '10.3', tested: true } as const;
+
 const { objects } = build();
 const crds = find(objects, 'CustomResourceDefinition');
 
@@ -102,14 +105,15 @@ const VIEW: IntentView = {
   ],
   services: [],
 };
-const OK: ReconcilerStatus = { synced: true, conversion: { at: 1_000, valid: true, errors: [], warnings: [] }, apply: { at: 2_000, result: 'success', passes: 1, description: 'applied' }, appliedAt: 2_000 };
+const OK: ReconcilerStatus = { synced: true, conversion: { at: 1_000, valid: true, errors: [], warnings: [] }, apply: { at: 2_000, result: 'success', passes: 1, description: 'applied' }, appliedAt: 2_000, frr: FRR_STATUS };
 const BAD: ReconcilerStatus = {
   synced: true,
   conversion: { at: 5_000, valid: false, errors: ['BGPPeer metallb-system/p: spec.password: too long', 'BGPPeer metallb-system/q: spec.vrf: "a b" is not a valid VRF name'], warnings: [] },
   apply: { at: 6_000, result: 'failure', passes: 2, description: 'frr-reload.py failed', stage: 'reload', details: ['line 3: % Unknown command', 'neighbor 192.0.2.1 password secret'] },
   appliedAt: 2_000,
+  frr: FRR_STATUS,
 };
-const NEW: ReconcilerStatus = { synced: false, conversion: undefined, apply: undefined, appliedAt: undefined };
+const NEW: ReconcilerStatus = { synced: false, conversion: undefined, apply: undefined, appliedAt: undefined, frr: FRR_STATUS };
 
 const produced: StatusObject[] = [
   ...bgpSessionStates(NODE, NS, FRR),

@@ -2,8 +2,11 @@ import { createMetrics } from '../../../src/ops/metrics.js';
 import { startHttpServer, type RunningServer } from '../../../src/ops/http-server.js';
 import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
 
+/** The release the sidecar renders for, as FRR reported it. */
+const FRR_STATUS = { release: '10.3', from: 'frr', formsOf: '10.3', tested: true } as const;
+
 describe('HTTP endpoints', () => {
-  let status: ReconcilerStatus = { synced: false, conversion: undefined, apply: undefined, appliedAt: undefined };
+  let status: ReconcilerStatus = { synced: false, conversion: undefined, apply: undefined, appliedAt: undefined, frr: FRR_STATUS };
   const metrics = createMetrics(() => 10_000);
   let server: RunningServer;
   const get = async (path: string) => {

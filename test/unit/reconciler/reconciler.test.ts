@@ -1,5 +1,6 @@
 import { decodeDocuments, type RawObject } from '../../../src/api/decode.js';
 import { ApplyError, type ConfigTarget } from '../../../src/frr/frr-target.js';
+import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
 import { defaultRenderer } from '../../../src/pipeline.js';
@@ -55,6 +56,13 @@ class FakeTarget implements ConfigTarget {
   async fingerprint() {
     return this.fp;
   }
+  /** What `show version` reports; undefined = FRR does not answer. */
+  reported: FrrRelease | undefined = { major: 10, minor: 3 };
+  releaseAsks = 0;
+  async release() {
+    this.releaseAsks++;
+    return this.reported;
+  }
 }
 
 const OPTS: ReconcilerOptions = {
@@ -65,6 +73,7 @@ const OPTS: ReconcilerOptions = {
   maxDebounceMs: 1000,
   retry: { initialMs: 1000, maxMs: 8000 },
   driftCheckMs: 5000,
+  frrRelease: { major: 10, minor: 3 },
 };
 
 async function setup(logger: Logger = silentLogger) {
@@ -206,5 +215,63 @@ describe('Reconciler', () => {
     await clock.advance(200);
     expect(target.applied).toHaveLength(1);
     await r.stop();
+  });
+
+  describe('the FRR release', () => {
+    const MULTIHOP = ', ebgpMultiHop: true';
+
+    it('renders for the release FRR reports, not the configured one', async () => {
+      const { clock, source, target, r } = await setup();
+      target.reported = { major: 8, minor: 4 };
+      source.objects = [peer('a', '192.0.2.1', MULTIHOP)];
+      await r.start();
+      await clock.advance(200);
+      expect(target.applied[0]).toContain('neighbor 192.0.2.1 ebgp-multihop 255\n');
+      expect(target.applied[0]).toContain('ip nht resolve-via-default\n');
+      expect(r.status().frr).toEqual({ release: '8.4', from: 'frr', formsOf: '8.4', tested: true });
+      await r.stop();
+    });
+
+    it('keeps the configured release while FRR cannot be asked, and warns about an untested one', async () => {
+      const logs: string[] = [];
+      const logger = { ...silentLogger, info: (m: string) => void logs.push(m), warn: (m: string) => void logs.push(m) };
+      const { clock, source, target, r } = await setup(logger);
+      target.reported = undefined;
+      source.objects = [peer('a', '192.0.2.1', MULTIHOP)];
+      await r.start();
+      await clock.advance(200);
+      expect(target.applied[0]).toContain('neighbor 192.0.2.1 ebgp-multihop\n');
+      expect(r.status().frr).toMatchObject({ release: '10.3', from: 'flag' });
+
+      target.reported = { major: 10, minor: 5 };
+      target.fp = 'fp-restarted'; // FRR restarted (upgraded): the drift check sees it
+      await clock.advance(5000);
+      await flush();
+      await clock.advance(200);
+      expect(r.status().frr).toEqual({
+        release: '10.5',
+        from: 'frr',
+        formsOf: '10.3',
+        tested: false,
+        note: 'FRR 10.5 is not a tested release (tested: 8.4, 10.3); rendering with the forms of FRR 10.3',
+      });
+      expect(logs).toContain('FRR reports release 10.5; rendering for it');
+      expect(r.status().conversion?.warnings).toContain('FRR 10.5: FRR 10.5 is not a tested release (tested: 8.4, 10.3); rendering with the forms of FRR 10.3');
+      await r.stop();
+    });
+
+    it('asks FRR only when nothing of ours is known to run (start, restart), not on every change', async () => {
+      const { clock, source, target, r } = await setup();
+      source.objects = [peer('a', '192.0.2.1')];
+      await r.start();
+      await clock.advance(200);
+      for (let i = 2; i < 6; i++) {
+        source.set([peer('a', `192.0.2.${i}`)]);
+        await clock.advance(200);
+      }
+      expect(target.applied).toHaveLength(5);
+      expect(target.releaseAsks).toBe(1);
+      await r.stop();
+    });
   });
 });

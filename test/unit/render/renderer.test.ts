@@ -13,6 +13,7 @@ const neighbor = {
   bfdProfile: null,
   password: `a&b=c"d'e<f>`,
   ebgpMultihop: false,
+  ebgpMultihopTtl: null,
   updateSource: null,
   timers: { keepalive: 3, hold: 10 },
   connectTime: null,
@@ -30,6 +31,8 @@ const intent: NodeIntent = {
   node: 'worker-0',
   hostname: null,
   logLevel: 'informational',
+  frrRelease: '10.3',
+  nhtResolveViaDefault: false,
   tags: [{ id: 42, routeMap: 'metallb-tag-42', advertisements: ['metallb-system/a'] }],
   routers: [
     {

@@ -8,11 +8,15 @@ import type { IntentSnapshot, IntentView } from '../../../src/status/intent-view
 import { bgpSessionStates, configurationState, frrNodeState, objectName, peerLabel, serviceBgpStatuses } from '../../../src/status/objects.js';
 import { StatusWriter, type ExistingObject, type StatusApi } from '../../../src/status/writer.js';
 
+/** The release the sidecar renders for, as FRR reported it. */
+const FRR_STATUS = { release: '10.3', from: 'frr', formsOf: '10.3', tested: true } as const;
+
 const OK: ReconcilerStatus = {
   synced: true,
   conversion: { at: 1_000, valid: true, errors: [], warnings: [] },
   apply: { at: 2_000, result: 'success', passes: 1, description: 'applied' },
   appliedAt: 2_000,
+  frr: FRR_STATUS,
 };
 
 const neighbor = (vrf: string, id: string, o: Record<string, unknown>) => parseNeighbor(vrf, id, o);
