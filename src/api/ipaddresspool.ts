@@ -13,7 +13,7 @@ const ALLOCATION_FIELDS = ['priority', 'namespaces', 'namespaceSelectors', 'serv
 
 export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): Pool | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const labels = decodeLabels(r, obj.metadata.labels);
   const spec = r.map(obj.spec, 'spec');
   r.unknownFields(spec, SPEC_FIELDS, 'spec');
@@ -64,7 +64,7 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
       decodeSelectorList(r, alloc.serviceSelectors, 'spec.serviceAllocation.serviceSelectors');
     }
   }
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return { ref, labels, ranges };
 }
 

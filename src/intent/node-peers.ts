@@ -4,6 +4,12 @@ import type { Peer, Secret } from '../api/model.js';
 import { type Problems, q } from '../api/problems.js';
 import type { NodeContext } from './node-context.js';
 
+/** Kubernetes' built-in Secret types, safe to name in a message. */
+const KNOWN_SECRET_TYPES: ReadonlySet<string> = new Set([
+  'Opaque', 'kubernetes.io/service-account-token', 'kubernetes.io/dockercfg', 'kubernetes.io/dockerconfigjson',
+  'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth', 'kubernetes.io/tls', 'bootstrap.kubernetes.io/token',
+]);
+
 /** The BGPPeers whose nodeSelectors select this node (no selectors: every node). */
 export function peersOnNode(peers: readonly Peer[], node: NodeContext): Peer[] {
   return peers.filter((p) => anySelectorMatches(p.nodeSelectors, node.labels));
@@ -71,10 +77,12 @@ export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems
     return null;
   }
   if (secret.type !== 'kubernetes.io/basic-auth') {
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} has type ${q(secret.type)}; MetalLB requires type kubernetes.io/basic-auth`);
+    // The type is named only when it is one of Kubernetes' own: no value of a Secret is ever quoted.
+    const type = KNOWN_SECRET_TYPES.has(secret.type) ? `type ${q(secret.type)}` : "a type that is not one of Kubernetes' own";
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has ${type}; MetalLB requires type kubernetes.io/basic-auth`);
     return null;
   }
-  const value = secret.data['password'];
+  const value = Object.hasOwn(secret.data, 'password') ? secret.data['password'] : undefined;
   if (value === undefined) {
     problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`);
     return null;
