@@ -3,13 +3,15 @@
  * Empty documents are skipped and `kind: List` is expanded. Kinds are not filtered here:
  * `buildSnapshot` reads the kinds it knows and ignores the rest.
  *
- * The text is read in one pass: documents are composed one at a time from a streaming parser, and
- * line numbers come from the newline offsets the parser records (a binary search each), so the cost
- * is linear in the size of the file however many documents it holds.
+ * Cost is linear in the size of the text: the text is cut into documents in one pass over its
+ * lines (`splitDocuments`), and each document is parsed on its own, so a broken document does not
+ * hide the others and line numbers are the document's first line plus the parser's offset.
+ * js-yaml parses ~10x faster than `yaml` (README "Dependencies"); it is given YAML 1.2's core schema
+ * whatever `%YAML` directive the file carries, since YAML 1.1 would read `1:30` as 90 and `010` as 8.
  */
-import { Composer, isAlias, isCollection, isMap as isYamlMap, isPair, isScalar, isSeq, LineCounter, Parser, type Document } from 'yaml';
+import { CORE_SCHEMA, load, type YAMLException } from 'js-yaml';
 import { isMap, typeName } from './fields.js';
-import { MAX_ALIAS_COUNT, MAX_DOCUMENTS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
+import { MAX_DOCUMENTS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
 import { escapeText, type Problem } from './problems.js';
 
 export interface RawMetadata {
@@ -35,13 +37,6 @@ export interface DecodeResult {
   readonly problems: Problem[];
 }
 
-/**
- * YAML 1.2 with the core schema, whatever `%YAML` directive the file carries: YAML 1.1 would read
- * `1:30` as 90 and `010` as 8. `logLevel: 'error'` keeps the library from printing its own
- * warnings on stderr (they are reported as problems instead).
- */
-const YAML_OPTIONS = { version: '1.2', schema: 'core', uniqueKeys: true, logLevel: 'error', merge: false } as const;
-
 export function decodeDocuments(text: string, source: string): DecodeResult {
   const objects: RawObject[] = [];
   const problems: Problem[] = [];
@@ -51,51 +46,37 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
   };
   const fail = (message: string): void => report('error', message);
 
-  const lines = new LineCounter();
-  const at = (offset: number): string => {
-    const pos = lines.linePos(offset);
-    return `line ${pos.line}, column ${pos.col}`;
-  };
-  const composer = new Composer(YAML_OPTIONS);
-  let d = 0;
-  try {
-    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text), true, text.length)) {
-      d++;
-      if (d > MAX_DOCUMENTS_PER_FILE) {
-        fail(`has more than ${MAX_DOCUMENTS_PER_FILE} YAML documents (MAX_DOCUMENTS_PER_FILE): split it into several files`);
-        break;
-      }
-      readDocument(doc, d);
+  let count = 0;
+  for (const doc of splitDocuments(text)) {
+    if (doc.contentLine === undefined) continue; // only comments, markers or blank lines
+    if (++count > MAX_DOCUMENTS_PER_FILE) {
+      fail(`has more than ${MAX_DOCUMENTS_PER_FILE} YAML documents (MAX_DOCUMENTS_PER_FILE): split it into several files`);
+      break;
     }
-  } catch (e) {
-    // The composer recurses once per nesting level: a document nested tens of thousands deep
-    // exhausts the stack before the depth check below can see it.
-    if (!(e instanceof RangeError)) throw e;
-    fail(`document ${d + 1} is nested too deeply to be read: at most ${MAX_NESTING_DEPTH} levels (MAX_NESTING_DEPTH)`);
+    readDocument(doc);
   }
   return { objects, problems };
 
-  function readDocument(doc: Document.Parsed, n: number): void {
-    for (const w of doc.warnings) report('warning', `YAML at ${at(w.pos[0])}: ${firstLine(w.message)}`);
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors) fail(`YAML syntax error at ${at(err.pos[0])}: ${firstLine(err.message)}`);
-      return;
-    }
-    const start = doc.contents?.range?.[0];
-    const where = start === undefined ? `document ${n}` : `document at line ${lines.linePos(start).line}`;
-    const shape = checkShape(doc.contents, at);
-    if (shape) {
-      fail(`${where}: ${shape}`);
-      return;
-    }
+  function readDocument(doc: DocumentText): void {
+    const where = `document at line ${doc.contentLine}`;
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      value = load(doc.text, {
+        schema: CORE_SCHEMA,
+        onWarning: (w) => report('warning', `YAML at ${position(doc, w)}: ${reasonOf(w)}`),
+      });
     } catch (e) {
-      fail(`${where} cannot be read: ${firstLine((e as Error).message)}`);
+      if (e instanceof RangeError) fail(`${where} is nested too deeply to be read: at most ${MAX_NESTING_DEPTH} levels (MAX_NESTING_DEPTH)`);
+      else if (isYamlException(e)) fail(`YAML syntax error at ${position(doc, e)}: ${reasonOf(e)}`);
+      else fail(`${where} cannot be read: ${escapeText(String((e as Error)?.message ?? e))}`);
       return;
     }
     if (value === null || value === undefined) return;
+    const shape = checkShape(value, doc.text.length);
+    if (shape) {
+      fail(`${where} ${shape}`);
+      return;
+    }
     addObject(value, where);
   }
 
@@ -128,38 +109,92 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
   }
 }
 
+/** One YAML document's text and where it starts in the file (lines are 1-based). */
+export interface DocumentText {
+  readonly text: string;
+  /** Line of the document's first line (its `---` marker, a directive, or its first content). */
+  readonly firstLine: number;
+  /** First line holding content, or undefined for a document of comments and blank lines only. */
+  readonly contentLine: number | undefined;
+}
+
+const DOCUMENT_START = /^---(?:[ \t\r]|$)/;
+const DOCUMENT_END = /^\.\.\.(?:[ \t\r]|$)/;
+const BLANK_OR_COMMENT = /^[ \t\r]*(?:#.*)?$/;
+
 /**
- * Walks a document's nodes without recursion: the nesting depth must stay within
- * MAX_NESTING_DEPTH, and map keys must be scalars (a key that is a list or a map has no JSON form;
- * the library would turn it into text).
+ * Cuts a YAML stream into documents in one pass over its lines. YAML forbids `---` and `...` at
+ * the start of a line anywhere but as document markers (inside scalars too), so a line starting
+ * with one is always a boundary. Directives (`%YAML`, `%TAG`) belong to the document they precede.
  */
-function checkShape(root: unknown, at: (offset: number) => string): string | undefined {
+export function* splitDocuments(text: string): Generator<DocumentText> {
+  let start = 0; // offset of the current document's first line
+  let firstLine = 1;
+  let contentLine: number | undefined;
+  let directivesOnly = false; // the current document so far holds directives (and comments) only
+  let line = 1;
+  let pos = 0;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const lineText = text.slice(pos, end);
+    const next = nl < 0 ? text.length + 1 : nl + 1;
+    if (DOCUMENT_START.test(lineText)) {
+      if (pos > start && !directivesOnly) {
+        yield { text: text.slice(start, pos), firstLine, contentLine };
+        start = pos;
+        firstLine = line;
+        contentLine = undefined;
+      }
+      directivesOnly = false;
+      if (!BLANK_OR_COMMENT.test(lineText.slice(3))) contentLine ??= line;
+    } else if (DOCUMENT_END.test(lineText)) {
+      yield { text: text.slice(start, Math.min(next, text.length)), firstLine, contentLine };
+      start = Math.min(next, text.length);
+      firstLine = line + 1;
+      contentLine = undefined;
+      directivesOnly = false;
+    } else if (lineText.startsWith('%') && contentLine === undefined) {
+      directivesOnly = true;
+    } else if (!BLANK_OR_COMMENT.test(lineText)) {
+      contentLine ??= line;
+    }
+    pos = next;
+    line++;
+  }
+  if (start < text.length) yield { text: text.slice(start), firstLine, contentLine };
+}
+
+/**
+ * Walks a parsed value without recursion. Its nesting must stay within MAX_NESTING_DEPTH, and the
+ * number of nodes visited within the size of the document's text: a tree written out in full has
+ * fewer nodes than characters, so more can only come from aliases repeating each other (an alias
+ * bomb), which would make every later pass over the object exponential.
+ */
+function checkShape(root: unknown, textLength: number): string | undefined {
+  const budget = textLength + 16;
+  let visited = 0;
   const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
-    if (node === null || node === undefined || isScalar(node) || isAlias(node)) continue;
+    if (node === null || typeof node !== 'object') continue;
     if (depth > MAX_NESTING_DEPTH) return `is nested more than ${MAX_NESTING_DEPTH} levels deep (MAX_NESTING_DEPTH)`;
-    if (isYamlMap(node)) {
-      for (const pair of node.items) {
-        if (isCollection(pair.key)) {
-          const line = pair.key.range ? ` at ${at(pair.key.range[0])}` : '';
-          return `has a map key that is a list or a map${line}: Kubernetes objects only have string keys`;
-        }
-        stack.push({ node: pair.value, depth: depth + 1 });
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push({ node: isPair(item) ? item.value : item, depth: depth + 1 });
-    }
+    if (++visited > budget) return 'expands, through YAML aliases, to more values than its text holds (an alias bomb?): write the values out instead of repeating aliases';
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) stack.push({ node: child, depth: depth + 1 });
   }
   return undefined;
 }
 
-function firstLine(s: string): string {
-  return escapeText(
-    s
-      .split('\n')[0]!
-      .trim()
-      .replace(/ at line \d+, column \d+:?$/, ''),
-  );
+function isYamlException(e: unknown): e is YAMLException {
+  return e instanceof Error && e.name === 'YAMLException';
 }
 
+function position(doc: DocumentText, e: YAMLException): string {
+  if (!e.mark) return `document at line ${doc.contentLine ?? doc.firstLine}`;
+  return `line ${doc.firstLine + e.mark.line}, column ${e.mark.column + 1}`;
+}
+
+function reasonOf(e: YAMLException): string {
+  return escapeText(e.reason || e.message.split('\n')[0]!.trim());
+}

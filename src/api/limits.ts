@@ -13,9 +13,6 @@ export const MAX_DOCUMENTS_PER_FILE = 500_000;
 /** Nesting depth of a document; Kubernetes objects stay far below it (a Service is ~6 deep). */
 export const MAX_NESTING_DEPTH = 64;
 
-/** Aliases expanded in one document (an alias bomb stops here). */
-export const MAX_ALIAS_COUNT = 1_000;
-
 /** Objects of one Kubernetes kind we read (Service, EndpointSlice, Node, Secret). */
 export const MAX_CLUSTER_OBJECTS_PER_KIND = 250_000;
 
