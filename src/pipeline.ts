@@ -5,6 +5,7 @@
 import type { RawObject } from './api/decode.js';
 import type { Problem } from './api/problems.js';
 import { sortProblems } from './api/problems.js';
+import { checkHostname, checkNodeName } from './api/host-names.js';
 import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import { buildIntent, type IntentResult } from './intent/build-intent.js';
@@ -72,6 +73,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
       message: 'no EndpointSlice found: every LoadBalancer Service is treated as having ready endpoints on this node; add EndpointSlices to model externalTrafficPolicy: Local',
     });
   }
+  notes.push(...checkRenderOptions(opts));
   const intent = buildIntent(snapshot, {
     node: opts.node,
     redactPasswords: opts.redactPasswords ?? false,
@@ -86,6 +88,16 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     problems,
     intent,
   };
+}
+
+/** The node and host names reach frr.conf; callers validate them, and the core checks again. */
+function checkRenderOptions(opts: RenderOptions): Problem[] {
+  const out: Problem[] = [];
+  const nodeProblem = checkNodeName(opts.node);
+  if (nodeProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'metadata.name', message: nodeProblem });
+  const hostProblem = opts.hostname === undefined ? undefined : checkHostname(opts.hostname);
+  if (hostProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'hostname', message: hostProblem });
+  return out;
 }
 
 export interface CheckResult {
