@@ -13,6 +13,7 @@ const shared = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'] },
+    { ...shared, displayName: 'hostile', testMatch: ['<rootDir>/test/hostile/**/*.test.ts'] },
     { ...shared, displayName: 'frr', testMatch: ['<rootDir>/test/frr/**/*.test.ts', '<rootDir>/test/conformance/**/*.test.ts'] },
   ],
 };

@@ -115,7 +115,8 @@ export async function checkDirectory(dir: string, opts: { node?: string; metallb
   const { objects, problems: decodeProblems } = await readFolder(dir);
   const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
   const built = buildSnapshot([...objects], { metallbNamespace });
-  const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).sort();
+  // Node objects whose names no node can have are not checked as nodes (their names would reach frr.conf).
+  const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).filter((n) => !checkNodeName(n)).sort();
   const perNode: Problem[] = [];
   if (nodes.length > 0) {
     for (const node of nodes) {

@@ -47,8 +47,10 @@ function cut(text: string, quote: (s: string) => string = (s) => s): string {
 /** Names that print as they are; anything else (spaces, quotes, controls, empty) is quoted. */
 const PLAIN_NAME = /^[A-Za-z0-9._~+@:,()/-]{1,253}$/;
 
+/** A name as one token: plain, or quoted (and cut after MAX_QUOTED_LENGTH, marked by `...`). */
 function nameText(name: string): string {
-  return PLAIN_NAME.test(name) ? name : q(name);
+  if (PLAIN_NAME.test(name)) return name;
+  return name.length <= MAX_QUOTED_LENGTH ? q(name) : `${q(name.slice(0, MAX_QUOTED_LENGTH))}...`;
 }
 
 /** Map keys that print as a dotted path segment; others become `["key"]`. */

@@ -1,3 +1,4 @@
+import { escapeText } from '../api/problems.js';
 import { checkDirectory } from '../pipeline.js';
 import { InvalidConfigError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -19,5 +20,5 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<void> {
   const errors = result.problems.filter((p) => p.severity === 'error').length;
   if (errors > 0) throw new InvalidConfigError(''); // every line printed names an object
   const scope = result.nodes.length > 0 ? `node(s) ${result.nodes.join(', ')}` : 'all objects (no Node objects: per-node rules checked for references only)';
-  io.stderr(`ok: ${scope}\n`);
+  io.stderr(`ok: ${escapeText(scope)}\n`);
 }
