@@ -120,13 +120,13 @@ export async function checkDirectory(dir: string, opts: { node?: string; metallb
   const perNode: Problem[] = [];
   if (nodes.length > 0) {
     for (const node of nodes) {
-      perNode.push(...buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true }).problems);
+      for (const p of buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true }).problems) perNode.push(p);
     }
   } else {
     const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
     const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true });
     // Pairwise per-node rules need real nodes; keep the reference checks only.
-    perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret'));
+    for (const p of refsOnly.problems) if (p.field === 'spec.passwordSecret') perNode.push(p);
   }
   return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode]), nodes };
 }

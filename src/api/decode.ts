@@ -11,7 +11,7 @@
  */
 import { CORE_SCHEMA, load, type YAMLException } from 'js-yaml';
 import { isMap, typeName } from './fields.js';
-import { MAX_DOCUMENTS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
+import { MAX_DOCUMENTS_PER_FILE, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
 import { escapeText, type Problem } from './problems.js';
 
 export interface RawMetadata {
@@ -54,6 +54,10 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
       break;
     }
     readDocument(doc);
+    if (problems.length > MAX_ERRORS_PER_FILE) {
+      fail(`has more than ${MAX_ERRORS_PER_FILE} errors (MAX_ERRORS_PER_FILE): the rest of the file, from line ${doc.firstLine}, is not read; fix these first`);
+      break;
+    }
   }
   return { objects, problems };
 

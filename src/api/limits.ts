@@ -10,6 +10,9 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** YAML documents in one file (each `kind: List` counts once): 100,000 Services + slices is 200,000. */
 export const MAX_DOCUMENTS_PER_FILE = 500_000;
 
+/** Errors reported about one file's documents before the rest of the file is skipped. */
+export const MAX_ERRORS_PER_FILE = 1_000;
+
 /** Nesting depth of a document; Kubernetes objects stay far below it (a Service is ~6 deep). */
 export const MAX_NESTING_DEPTH = 64;
 

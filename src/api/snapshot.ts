@@ -197,7 +197,7 @@ function decodeInto(obj: RawObject, ref: ObjectRef, opts: DecodeOptions, problem
     case 'BFDProfile':
       return push(out.bfdProfiles, decodeBfdProfile(obj, ref, opts, problems));
     case 'Community':
-      out.communityAliases.push(...(decodeCommunity(obj, ref, opts, problems) ?? []));
+      for (const alias of decodeCommunity(obj, ref, opts, problems) ?? []) out.communityAliases.push(alias);
       return;
     case 'Service':
       return push(out.services, decodeService(obj, ref, problems));

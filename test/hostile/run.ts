@@ -3,7 +3,7 @@
  * product of fields and attacks), and as the real binary in a child process (exit code, streams,
  * wall time and peak memory as a user sees them), for a sample.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,7 @@ export async function runInProcess(argv: readonly string[], options: { out?: str
 /** The real binary: wall time from spawn to exit, peak RSS reported by the child itself. */
 export async function runProcess(argv: readonly string[], options: { uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<RunResult> {
   const usageDir = tempDir('usage');
+  chmodSync(usageDir, 0o777); // the child may run as an unprivileged user
   const usageFile = join(usageDir, 'usage');
   const start = process.hrtime.bigint();
   const r = await execa(process.execPath, ['--import', USAGE_PRELOAD, BIN, ...argv], {
