@@ -28,6 +28,7 @@ const frrProject = (displayName, installation, testMatch = REAL_FRR_TESTS) => ({
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'] },
+    { ...shared, displayName: 'hostile', testMatch: ['<rootDir>/test/hostile/**/*.test.ts'] },
     frrProject('frr-8.4', 'host'),
     frrProject('frr-10.3', 'trixie'),
     ...(process.env.FRR_LATEST === '1'

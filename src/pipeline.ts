@@ -5,6 +5,7 @@
 import type { RawObject } from './api/decode.js';
 import type { Problem } from './api/problems.js';
 import { sortProblems } from './api/problems.js';
+import { checkHostname, checkNodeName } from './api/host-names.js';
 import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import { buildIntent, type IntentResult } from './intent/build-intent.js';
@@ -77,6 +78,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
   }
   const frr = formsFor(opts.frrRelease ?? DEFAULT_FRR_RELEASE);
   notes.push(...releaseNotes(frr));
+  notes.push(...checkRenderOptions(opts));
   const intent = buildIntent(snapshot, {
     node: opts.node,
     redactPasswords: opts.redactPasswords ?? false,
@@ -101,6 +103,16 @@ function releaseNotes(frr: ReleaseForms): Problem[] {
   return [{ severity: 'warning', ref: { kind: 'FRR', namespace: '', name: formatRelease(frr.release) }, field: '', message: note }];
 }
 
+/** The node and host names reach frr.conf; callers validate them, and the core checks again. */
+function checkRenderOptions(opts: RenderOptions): Problem[] {
+  const out: Problem[] = [];
+  const nodeProblem = checkNodeName(opts.node);
+  if (nodeProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'metadata.name', message: nodeProblem });
+  const hostProblem = opts.hostname === undefined ? undefined : checkHostname(opts.hostname);
+  if (hostProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'hostname', message: hostProblem });
+  return out;
+}
+
 export interface CheckResult {
   readonly problems: readonly Problem[];
   /** Nodes whose configuration was checked in full (peers, secrets, BFD references). */
@@ -117,17 +129,18 @@ export async function checkDirectory(dir: string, opts: { node?: string; metallb
   const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
   const frr = formsFor(opts.frrRelease ?? DEFAULT_FRR_RELEASE);
   const built = buildSnapshot([...objects], { metallbNamespace });
-  const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).sort();
+  // Node objects whose names no node can have are not checked as nodes (their names would reach frr.conf).
+  const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).filter((n) => !checkNodeName(n)).sort();
   const perNode: Problem[] = [];
   if (nodes.length > 0) {
     for (const node of nodes) {
-      perNode.push(...buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr }).problems);
+      for (const p of buildIntent(built.snapshot, { node, redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr }).problems) perNode.push(p);
     }
   } else {
     const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
     const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr });
     // Pairwise per-node rules need real nodes; keep the reference checks only.
-    perNode.push(...refsOnly.problems.filter((p) => p.field === 'spec.passwordSecret'));
+    for (const p of refsOnly.problems) if (p.field === 'spec.passwordSecret') perNode.push(p);
   }
   return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode, ...releaseNotes(frr)]), nodes };
 }

@@ -12,7 +12,7 @@ const SPEC_FIELDS = [
 
 export function decodeBfdProfile(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): BfdProfile | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const nameProblem = checkBfdProfileName(ref.name);
   if (nameProblem) r.error('metadata.name', nameProblem);
   const spec = r.map(obj.spec, 'spec');
@@ -27,5 +27,5 @@ export function decodeBfdProfile(obj: RawObject, ref: ObjectRef, _opts: DecodeOp
     passiveMode: r.boolean(spec.passiveMode, 'spec.passiveMode') ?? false,
     minimumTtl: r.integer(spec.minimumTtl, 'spec.minimumTtl', 1, 254),
   };
-  return problems.errors.length === before ? profile : undefined;
+  return problems.errorCount === before ? profile : undefined;
 }

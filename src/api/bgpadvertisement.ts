@@ -23,7 +23,7 @@ export function decodeBgpAdvertisement(
   problems: Problems,
 ): Advertisement | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const spec = r.map(obj.spec, 'spec');
   r.unknownFields(spec, SPEC_FIELDS, 'spec');
 
@@ -43,7 +43,7 @@ export function decodeBgpAdvertisement(
     );
   }
 
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return {
     ref,
     aggregationLength,

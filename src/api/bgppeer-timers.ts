@@ -12,8 +12,12 @@ const MAX_HOLD = 65535;
 /** Reads a duration field; absent gives undefined, a number or bad text is reported. */
 export function readDuration(r: FieldReader, v: unknown, field: string): bigint | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') {
+  if (typeof v === 'number') {
     r.error(field, `${String(v)} is not a duration: write it as a quoted string with a unit, e.g. "${String(v)}s"`);
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    r.error(field, `must be a duration string with a unit such as "90s", not ${r.describe(v)}`);
     return undefined;
   }
   const d = parseDuration(v);
@@ -23,6 +27,11 @@ export function readDuration(r: FieldReader, v: unknown, field: string): bigint 
   }
   if (d.value < 0n) {
     r.error(field, `${q(v)} is negative: use a positive duration such as "90s"`);
+    return undefined;
+  }
+  // FRR takes whole seconds; truncated, 0 < d < 1 s would silently become 0, which turns the timer off.
+  if (d.value > 0n && d.value < NANOS_PER_SECOND) {
+    r.error(field, `${q(v)} is shorter than one second, which FRR's whole seconds would turn into 0 (timer off): use "0s" to turn it off, or at least "1s"`);
     return undefined;
   }
   return d.value;

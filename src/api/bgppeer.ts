@@ -26,7 +26,7 @@ export interface DecodeOptions {
 /** Decodes a BGPPeer; returns undefined when it has errors (all of them are filed in `problems`). */
 export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOptions, problems: Problems): Peer | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const raw = r.map(obj.spec, 'spec');
   const legacy = obj.apiVersion === 'metallb.io/v1beta1';
   const spec = legacy ? convertV1beta1Spec(r, raw) : raw;
@@ -88,7 +88,7 @@ export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOption
   const enableGracefulRestart = r.boolean(spec.enableGracefulRestart, 'spec.enableGracefulRestart') ?? false;
   const dualStackAddressFamily = r.boolean(spec.dualStackAddressFamily, 'spec.dualStackAddressFamily') ?? false;
 
-  if (problems.errors.length !== before || myASN === undefined || peerASN === undefined || port === undefined) return undefined;
+  if (problems.errorCount !== before || myASN === undefined || peerASN === undefined || port === undefined) return undefined;
   return {
     ref,
     apiVersion: obj.apiVersion,

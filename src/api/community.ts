@@ -8,7 +8,7 @@ import { Problems, q } from './problems.js';
 
 export function decodeCommunity(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): CommunityAlias[] | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const spec = r.map(obj.spec, 'spec');
   r.unknownFields(spec, ['communities'], 'spec');
   const aliases: CommunityAlias[] = [];
@@ -47,5 +47,5 @@ export function decodeCommunity(obj: RawObject, ref: ObjectRef, _opts: DecodeOpt
       aliases.push({ ref, name, value: parsed.value });
     }
   });
-  return problems.errors.length === before ? aliases : undefined;
+  return problems.errorCount === before ? aliases : undefined;
 }

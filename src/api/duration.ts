@@ -2,16 +2,17 @@
 import { q } from './problems.js';
 import type { Result } from './ip.js';
 
-const NANOS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign
-  'μs': 1_000n, // U+03BC Greek mu
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
+/** A Map, not an object literal: the unit is user text, and `constructor` or `__proto__` must not find anything. */
+const NANOS: ReadonlyMap<string, bigint> = new Map([
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['µs', 1_000n], // U+00B5 micro sign
+  ['μs', 1_000n], // U+03BC Greek mu
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', 60_000_000_000n],
+  ['h', 3_600_000_000_000n],
+]);
 const MAX_INT64 = (1n << 63n) - 1n;
 export const NANOS_PER_SECOND = 1_000_000_000n;
 
@@ -35,7 +36,7 @@ export function parseDuration(input: string): Result<bigint> {
     if (!m) return bad;
     const whole = m[1] ?? '';
     const frac = m[2] ?? '';
-    const unit = NANOS[m[3] ?? ''];
+    const unit = NANOS.get(m[3] ?? '');
     if ((whole === '' && frac === '') || unit === undefined) return bad;
     let part = BigInt(whole || '0') * unit;
     if (frac !== '') part += (BigInt(frac) * unit) / 10n ** BigInt(frac.length);

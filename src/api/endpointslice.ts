@@ -8,7 +8,7 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export function decodeEndpointSlice(obj: RawObject, ref: ObjectRef, problems: Problems): EndpointSlice | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const labels = r.map(obj.metadata.labels, 'metadata.labels');
   const serviceName = typeof labels[SERVICE_NAME_LABEL] === 'string' ? (labels[SERVICE_NAME_LABEL] as string) : undefined;
   const endpoints: Endpoint[] = [];
@@ -30,6 +30,6 @@ export function decodeEndpointSlice(obj: RawObject, ref: ObjectRef, problems: Pr
       canServe: ready === undefined || ready || serving === true,
     });
   });
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return { ref, serviceName, endpoints };
 }

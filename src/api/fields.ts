@@ -3,7 +3,8 @@
  * over an object finds every mistake in it.
  */
 import type { ObjectRef } from './model.js';
-import { Problems, q } from './problems.js';
+import { fieldPath, Problems, q } from './problems.js';
+import { MAX_STRING_LENGTH } from './limits.js';
 
 export type RawMap = Record<string, unknown>;
 
@@ -18,10 +19,22 @@ export function nonEmpty(s: string | undefined): string | undefined {
 
 /** Human name of a raw value's type, for "must be a string, not a number" messages. */
 export function typeName(v: unknown): string {
+  if (typeof v === 'string') return `a string (${q(v)})`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `a ${typeof v} (${String(v)})`;
+  return typeOnly(v);
+}
+
+/** The type alone, never the value: for Secrets, whose values must never reach a message. */
+export function typeOnly(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (isMap(v)) return 'an object';
-  return `a ${typeof v} (${String(v)})`;
+  return `a ${typeof v}`;
+}
+
+export interface FieldReaderOptions {
+  /** Messages name the type of a wrong value but never show it (Secrets). */
+  readonly hideValues?: boolean;
 }
 
 /** Reads the fields of one object and files problems under its ref. */
@@ -29,7 +42,13 @@ export class FieldReader {
   constructor(
     readonly ref: ObjectRef,
     readonly problems: Problems,
+    private readonly options: FieldReaderOptions = {},
   ) {}
+
+  /** How a wrong value is described in a message: with its value, unless values are hidden. */
+  describe(v: unknown): string {
+    return this.options.hideValues ? typeOnly(v) : typeName(v);
+  }
 
   error(field: string, message: string): void {
     this.problems.error(this.ref, field, message);
@@ -43,7 +62,7 @@ export class FieldReader {
   map(v: unknown, field: string): RawMap {
     if (v === undefined || v === null) return {};
     if (isMap(v)) return v;
-    this.error(field, `must be an object, not ${typeName(v)}`);
+    this.error(field, `must be an object, not ${this.describe(v)}`);
     return {};
   }
 
@@ -51,21 +70,25 @@ export class FieldReader {
   list(v: unknown, field: string): unknown[] {
     if (v === undefined || v === null) return [];
     if (Array.isArray(v)) return v;
-    this.error(field, `must be a list, not ${typeName(v)}`);
+    this.error(field, `must be a list, not ${this.describe(v)}`);
     return [];
   }
 
   string(v: unknown, field: string): string | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v;
-    this.error(field, `must be a string, not ${typeName(v)}: quote the value`);
+    if (typeof v === 'string') {
+      if (v.length <= MAX_STRING_LENGTH) return v;
+      this.error(field, `is ${v.length} characters long: at most ${MAX_STRING_LENGTH} (MAX_STRING_LENGTH) are read`);
+      return undefined;
+    }
+    this.error(field, `must be a string, not ${this.describe(v)}: quote the value`);
     return undefined;
   }
 
   boolean(v: unknown, field: string): boolean | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'boolean') return v;
-    this.error(field, `must be true or false, not ${typeName(v)}`);
+    this.error(field, `must be true or false, not ${this.describe(v)}`);
     return undefined;
   }
 
@@ -77,7 +100,7 @@ export class FieldReader {
       return undefined;
     }
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      this.error(field, `${typeof v === 'string' ? q(v) : String(v)} is not a whole number: use an integer from ${min} to ${max}`);
+      this.error(field, `${typeof v === 'string' ? q(v) : typeof v === 'number' ? String(v) : typeName(v)} is not a whole number: use an integer from ${min} to ${max}`);
       return undefined;
     }
     if (v < min || v > max) {
@@ -121,7 +144,7 @@ export class FieldReader {
       if (!known.includes(key)) {
         const close = known.find((k) => k.toLowerCase() === key.toLowerCase());
         const hint = close ? `: did you mean ${q(close)}?` : `: it is ignored (known fields: ${known.join(', ')})`;
-        this.warn(field ? `${field}.${key}` : key, `unknown field${hint}`);
+        this.warn(fieldPath(field, key), `unknown field${hint}`);
       }
     }
   }

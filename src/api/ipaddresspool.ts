@@ -4,6 +4,7 @@ import type { RawObject } from './decode.js';
 import { FieldReader, isMap } from './fields.js';
 import { parseCidr, parseIp, summarizeRange, type Result } from './ip.js';
 import { decodeSelectorList } from './label-selector.js';
+import { MAX_POOL_ENTRIES } from './limits.js';
 import { decodeLabels } from './metadata.js';
 import type { ObjectRef, Pool, PoolRange } from './model.js';
 import { Problems, q } from './problems.js';
@@ -13,7 +14,7 @@ const ALLOCATION_FIELDS = ['priority', 'namespaces', 'namespaceSelectors', 'serv
 
 export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: DecodeOptions, problems: Problems): Pool | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const labels = decodeLabels(r, obj.metadata.labels);
   const spec = r.map(obj.spec, 'spec');
   r.unknownFields(spec, SPEC_FIELDS, 'spec');
@@ -22,6 +23,10 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
   const entries = r.list(spec.addresses, 'spec.addresses');
   if (entries.length === 0 && Array.isArray(spec.addresses ?? [])) {
     r.error('spec.addresses', 'the pool has no addresses: list at least one CIDR or range, e.g. "192.168.10.0/24" or "192.168.10.100-192.168.10.200"');
+  }
+  if (entries.length > MAX_POOL_ENTRIES) {
+    r.error('spec.addresses', `has ${entries.length} entries: at most ${MAX_POOL_ENTRIES} (MAX_POOL_ENTRIES) per pool; merge consecutive addresses into ranges or CIDRs`);
+    return undefined;
   }
   const seen = new Map<string, number>();
   entries.forEach((entry, i) => {
@@ -64,7 +69,7 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
       decodeSelectorList(r, alloc.serviceSelectors, 'spec.serviceAllocation.serviceSelectors');
     }
   }
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return { ref, labels, ranges };
 }
 

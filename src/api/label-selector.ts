@@ -2,7 +2,7 @@
 import { FieldReader, isMap, typeName } from './fields.js';
 import { checkLabelKey, checkLabelValue } from './k8s-names.js';
 import type { LabelSelector, LabelSelectorRequirement } from './model.js';
-import { q } from './problems.js';
+import { fieldPath, q } from './problems.js';
 
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 type Operator = LabelSelectorRequirement['operator'];
@@ -12,16 +12,16 @@ type Operator = LabelSelectorRequirement['operator'];
  * Returns undefined (with problems filed) when the selector is invalid.
  */
 export function decodeSelector(r: FieldReader, raw: unknown, field: string): LabelSelector | undefined {
-  const before = r.problems.errors.length;
+  const before = r.problems.errorCount;
   if (!isMap(raw)) {
     r.error(field, `must be a label selector object (matchLabels, matchExpressions), not ${typeName(raw)}`);
     return undefined;
   }
   r.unknownFields(raw, ['matchLabels', 'matchExpressions'], field);
-  const matchLabels: Record<string, string> = {};
+  const matchLabels: Record<string, string> = Object.create(null) as Record<string, string>;
   const labels = r.map(raw.matchLabels, `${field}.matchLabels`);
   for (const [key, value] of Object.entries(labels)) {
-    const f = `${field}.matchLabels.${key}`;
+    const f = fieldPath(`${field}.matchLabels`, key);
     const keyProblem = checkLabelKey(key);
     if (keyProblem) r.error(f, keyProblem);
     if (typeof value !== 'string') {
@@ -47,7 +47,7 @@ export function decodeSelector(r: FieldReader, raw: unknown, field: string): Lab
     seen.set(key, i);
     matchExpressions.push(req);
   });
-  return r.problems.errors.length === before ? { matchLabels, matchExpressions } : undefined;
+  return r.problems.errorCount === before ? { matchLabels, matchExpressions } : undefined;
 }
 
 function decodeRequirement(r: FieldReader, raw: unknown, f: string): LabelSelectorRequirement | undefined {

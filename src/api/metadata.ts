@@ -1,17 +1,18 @@
 /** Reads `metadata.labels`: a map of string keys to string values, as Kubernetes requires. */
 import { FieldReader, isMap, typeName } from './fields.js';
 import { checkLabelKey, checkLabelValue } from './k8s-names.js';
-import { q } from './problems.js';
+import { fieldPath, q } from './problems.js';
 
 export function decodeLabels(r: FieldReader, raw: unknown): Record<string, string> {
-  const labels: Record<string, string> = {};
+  // A Map-backed copy would change every caller; a null-prototype object keeps `__proto__` a plain key.
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   if (raw === undefined || raw === null) return labels;
   if (!isMap(raw)) {
     r.error('metadata.labels', `must be a map of label keys to values, not ${typeName(raw)}`);
     return labels;
   }
   for (const [key, value] of Object.entries(raw)) {
-    const field = `metadata.labels.${key}`;
+    const field = fieldPath('metadata.labels', key);
     const keyProblem = checkLabelKey(key);
     if (keyProblem) r.error(field, keyProblem);
     if (typeof value !== 'string') {

@@ -6,6 +6,8 @@ import type { ObjectRef } from './model.js';
  *
  * Every message names the object, the field and what would be valid, in one line:
  *   `BGPPeer metallb-system/peer1: spec.holdTime: "2s" is too short: use 0s or at least 3s`
+ * User text (names, keys, values, file names) is quoted or escaped wherever it appears, so no input
+ * can start, end, overwrite or hide a line of the report (see `escapeText`).
  */
 export interface Problem {
   readonly severity: 'error' | 'warning';
@@ -15,26 +17,75 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * Characters that can break, rewrite or hide a line on a terminal or in a log reader: C0 and C1
+ * controls (newline, CR, ESC, BEL, NEL U+0085...), DEL, the Unicode line and paragraph separators,
+ * zero-width and bidirectional formatting characters, the BOM, and lone surrogates.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]/gu;
+const SHORT_ESCAPES: ReadonlyMap<string, string> = new Map([['\n', '\\n'], ['\r', '\\r'], ['\t', '\\t']]);
+
+/** Quoted user text longer than this is cut (the message says how long it was): reports stay readable. */
+export const MAX_QUOTED_LENGTH = 200;
+
+/** `text` with every unsafe character written as an escape (`\n`, `\u001b`): always one visible line. */
+export function escapeText(text: string): string {
+  return text.replace(UNSAFE, (c) => SHORT_ESCAPES.get(c) ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Quote user input in messages so that empty strings, spaces and control characters are visible. */
+export function q(value: unknown): string {
+  if (typeof value !== 'string') return escapeText(cut(JSON.stringify(value) ?? String(value)));
+  return escapeText(cut(value, (s) => JSON.stringify(s)));
+}
+
+function cut(text: string, quote: (s: string) => string = (s) => s): string {
+  if (text.length <= MAX_QUOTED_LENGTH) return quote(text);
+  return `${quote(text.slice(0, MAX_QUOTED_LENGTH))}... (${text.length} characters)`;
+}
+
+/** Names that print as they are; anything else (spaces, quotes, controls, empty) is quoted. */
+const PLAIN_NAME = /^[A-Za-z0-9._~+@:,()/-]{1,253}$/;
+
+/** A name as one token: plain, or quoted (and cut after MAX_QUOTED_LENGTH, marked by `...`). */
+function nameText(name: string): string {
+  if (PLAIN_NAME.test(name)) return name;
+  return name.length <= MAX_QUOTED_LENGTH ? q(name) : `${q(name.slice(0, MAX_QUOTED_LENGTH))}...`;
+}
+
+/** Map keys that print as a dotted path segment; others become `["key"]`. */
+const PLAIN_KEY = /^[A-Za-z0-9_./-]{1,253}$/;
+
+/** `parent.key`, or `parent["key"]` when the key is not plain: user keys never break a field path. */
+export function fieldPath(parent: string, key: string): string {
+  if (PLAIN_KEY.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${q(key)}]`;
+}
+
 export function formatRef(ref: ObjectRef): string {
-  return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
+  return ref.namespace ? `${nameText(ref.kind)} ${nameText(ref.namespace)}/${nameText(ref.name)}` : `${nameText(ref.kind)} ${nameText(ref.name)}`;
 }
 
 export function formatProblem(p: Problem): string {
-  const where = p.field ? `${formatRef(p.ref)}: ${p.field}` : formatRef(p.ref);
-  return `${where}: ${oneLine(p.message)}`;
-}
-
-/** Messages may quote user input; never let that input break the one-problem-per-line contract. */
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, '\\n');
+  const where = p.field ? `${formatRef(p.ref)}: ${escapeText(p.field)}` : formatRef(p.ref);
+  // Messages quote user input with q(); escaping the whole message again is the safety net for
+  // any path that forgot, and never changes a message that was already safe.
+  return `${where}: ${escapeText(p.message)}`;
 }
 
 /** Collects problems while a pass walks the objects, so that every problem is reported, not the first. */
 export class Problems {
   readonly list: Problem[] = [];
+  /** Kept as a count: decoders compare it before and after each object, for every object. */
+  private errorsSoFar = 0;
 
   error(ref: ObjectRef, field: string, message: string): void {
     this.list.push({ severity: 'error', ref, field, message });
+    this.errorsSoFar++;
+  }
+
+  get errorCount(): number {
+    return this.errorsSoFar;
   }
 
   warn(ref: ObjectRef, field: string, message: string): void {
@@ -50,25 +101,18 @@ export class Problems {
   }
 
   hasErrors(): boolean {
-    return this.list.some((p) => p.severity === 'error');
+    return this.errorsSoFar > 0;
   }
-}
-
-/** Quote user input in messages so that empty strings and spaces are visible. */
-export function q(value: unknown): string {
-  return JSON.stringify(value);
 }
 
 /** Sorted, de-duplicated problems in a stable order: the same inputs give the same report. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
-  const out: Problem[] = [];
+  // Each problem formatted once: formatting in the comparator would cost n log n escapes.
+  const byKey = new Map<string, { p: Problem; text: string }>();
   for (const p of problems) {
-    const key = `${p.severity}\u0000${formatProblem(p)}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(p);
-    }
+    const text = formatProblem(p);
+    const key = `${p.severity}\u0000${text}`;
+    if (!byKey.has(key)) byKey.set(key, { p, text });
   }
-  return out.sort((a, b) => (formatProblem(a) < formatProblem(b) ? -1 : formatProblem(a) > formatProblem(b) ? 1 : 0));
+  return [...byKey.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map((e) => e.p);
 }

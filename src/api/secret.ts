@@ -2,18 +2,19 @@
 import type { RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
 import type { ObjectRef, Secret } from './model.js';
-import { Problems } from './problems.js';
+import { fieldPath, Problems } from './problems.js';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Messages never quote the secret's values. */
+/** Messages never quote the Secret's values, nor any other value of it: only its keys, escaped. */
 export function decodeSecret(obj: RawObject, ref: ObjectRef, problems: Problems): Secret | undefined {
-  const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const r = new FieldReader(ref, problems, { hideValues: true });
+  const before = problems.errorCount;
   const type = r.string(obj.type, 'type') || 'Opaque';
-  const data: Record<string, string> = {};
+  // Null prototype: a key such as `__proto__` is stored as a key, never as the object's prototype.
+  const data: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(r.map(obj.data, 'data'))) {
-    const field = `data.${key}`;
+    const field = fieldPath('data', key);
     if (typeof value !== 'string') {
       r.error(field, 'must be a base64 string');
       continue;
@@ -27,11 +28,11 @@ export function decodeSecret(obj: RawObject, ref: ObjectRef, problems: Problems)
   }
   for (const [key, value] of Object.entries(r.map(obj.stringData, 'stringData'))) {
     if (typeof value !== 'string') {
-      r.error(`stringData.${key}`, 'must be a string: quote the value');
+      r.error(fieldPath('stringData', key), 'must be a string: quote the value');
       continue;
     }
     data[key] = value;
   }
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return { ref, type, data };
 }

@@ -8,7 +8,7 @@ import { Problems, q } from './problems.js';
 
 export function decodeService(obj: RawObject, ref: ObjectRef, problems: Problems): Service | undefined {
   const r = new FieldReader(ref, problems);
-  const before = problems.errors.length;
+  const before = problems.errorCount;
   const labels = decodeLabels(r, obj.metadata.labels);
   const spec = r.map(obj.spec, 'spec');
   const type = r.string(spec.type, 'spec.type') ?? 'ClusterIP';
@@ -31,7 +31,7 @@ export function decodeService(obj: RawObject, ref: ObjectRef, problems: Problems
     }
     if (!ingress.some((x) => x.ip === ip.value.text)) ingress.push({ ip: ip.value.text, family: ip.value.family, value: ip.value.value });
   });
-  if (problems.errors.length !== before) return undefined;
+  if (problems.errorCount !== before) return undefined;
   return {
     ref,
     labels,

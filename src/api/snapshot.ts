@@ -14,6 +14,7 @@ import type {
   Advertisement, BfdProfile, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, Secret, Service, Snapshot,
 } from './model.js';
 import { decodeNode } from './node.js';
+import { MAX_CLUSTER_OBJECTS_PER_KIND, MAX_METALLB_OBJECTS_PER_KIND } from './limits.js';
 import { type Problem, Problems, q } from './problems.js';
 import { decodeSecret } from './secret.js';
 import { decodeService } from './service.js';
@@ -24,21 +25,35 @@ export interface SnapshotOptions {
 }
 
 const METALLB_GROUP = 'metallb.io';
-/** MetalLB kinds we read, with the API versions Kubernetes serves for them. */
-const METALLB_KINDS: Readonly<Record<string, readonly string[]>> = {
-  BGPPeer: ['v1beta1', 'v1beta2'],
-  IPAddressPool: ['v1beta1'],
-  BGPAdvertisement: ['v1beta1'],
-  BFDProfile: ['v1beta1'],
-  Community: ['v1beta1'],
-};
-/** Other kinds we read: kind → apiVersion, and the namespace an object without one lands in. */
-const CORE_KINDS: Readonly<Record<string, { apiVersion: string; namespaced: boolean }>> = {
-  Service: { apiVersion: 'v1', namespaced: true },
-  EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', namespaced: true },
-  Node: { apiVersion: 'v1', namespaced: false },
-  Secret: { apiVersion: 'v1', namespaced: true },
-};
+/**
+ * MetalLB kinds we read, with the API versions Kubernetes serves for them. Maps, not object
+ * literals: the kind is user text, and `constructor` or `__proto__` must find nothing.
+ */
+const METALLB_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['BGPPeer', ['v1beta1', 'v1beta2']],
+  ['IPAddressPool', ['v1beta1']],
+  ['BGPAdvertisement', ['v1beta1']],
+  ['BFDProfile', ['v1beta1']],
+  ['Community', ['v1beta1']],
+]);
+/** Other kinds we read: kind → apiVersion, and whether objects of the kind have a namespace. */
+const CORE_KINDS: ReadonlyMap<string, { apiVersion: string; namespaced: boolean }> = new Map([
+  ['Service', { apiVersion: 'v1', namespaced: true }],
+  ['EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', namespaced: true }],
+  ['Node', { apiVersion: 'v1', namespaced: false }],
+  ['Secret', { apiVersion: 'v1', namespaced: true }],
+]);
+/** Lower-cased kind → kind, to recognise near misses such as `kind: bgppeer`. */
+const KIND_BY_LOWER: ReadonlyMap<string, string> = new Map(
+  [...METALLB_KINDS.keys(), ...CORE_KINDS.keys()].map((k) => [k.toLowerCase(), k]),
+);
+
+/** How many objects of a kind are read before the rest is refused with an error. */
+function kindLimit(kind: string): { max: number; name: string } {
+  return METALLB_KINDS.has(kind)
+    ? { max: MAX_METALLB_OBJECTS_PER_KIND, name: 'MAX_METALLB_OBJECTS_PER_KIND' }
+    : { max: MAX_CLUSTER_OBJECTS_PER_KIND, name: 'MAX_CLUSTER_OBJECTS_PER_KIND' };
+}
 
 interface Collected {
   peers: Peer[];
@@ -59,9 +74,20 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
     services: [], endpointSlices: [], nodes: [], secrets: [],
   };
   const defined = new Map<string, string>();
+  const perKind = new Map<string, number>();
   for (const obj of objects) {
     const ref = refFor(obj, opts, problems);
     if (!ref) continue;
+    const count = (perKind.get(ref.kind) ?? 0) + 1;
+    perKind.set(ref.kind, count);
+    const limit = kindLimit(ref.kind);
+    if (count > limit.max) {
+      // Reported once, on the first object refused; the rest is skipped without a word.
+      if (count === limit.max + 1) {
+        problems.error(ref, '', `is one ${ref.kind} too many: at most ${limit.max} ${ref.kind} objects are read (${limit.name}); the others are ignored and nothing is rendered`);
+      }
+      continue;
+    }
     const key = `${ref.kind}\u0000${ref.namespace}\u0000${ref.name}`;
     const firstSource = defined.get(key);
     if (firstSource !== undefined) {
@@ -88,10 +114,13 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
 
 /** The ref of an object we read, or undefined for kinds we ignore and objects that cannot be named. */
 function refFor(obj: RawObject, opts: SnapshotOptions, problems: Problems): ObjectRef | undefined {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/', 2) : ['', obj.apiVersion];
-  const metallbVersions = group === METALLB_GROUP ? METALLB_KINDS[obj.kind] : undefined;
-  const core = CORE_KINDS[obj.kind];
-  if (!metallbVersions && !(core && core.apiVersion === obj.apiVersion)) return undefined;
+  const { group, version } = splitApiVersion(obj.apiVersion);
+  const metallbVersions = group === METALLB_GROUP ? METALLB_KINDS.get(obj.kind) : undefined;
+  const core = CORE_KINDS.get(obj.kind);
+  if (!metallbVersions && !(core && core.apiVersion === obj.apiVersion)) {
+    warnNearMiss(obj, problems);
+    return undefined;
+  }
   const namespace = metallbVersions
     ? (obj.metadata.namespace ?? opts.metallbNamespace)
     : core!.namespaced
@@ -99,7 +128,7 @@ function refFor(obj: RawObject, opts: SnapshotOptions, problems: Problems): Obje
       : '';
   const name = obj.metadata.name;
   const ref: ObjectRef = { kind: obj.kind, namespace, name: name || '(unnamed)', source: obj.source };
-  if (metallbVersions && !metallbVersions.includes(version ?? '')) {
+  if (metallbVersions && (version === undefined || !metallbVersions.includes(version))) {
     problems.error(ref, 'apiVersion', `${q(obj.apiVersion)} is not served for ${obj.kind}: use ${metallbVersions.map((v) => q(`${METALLB_GROUP}/${v}`)).join(' or ')}`);
     return undefined;
   }
@@ -122,6 +151,38 @@ function refFor(obj: RawObject, opts: SnapshotOptions, problems: Problems): Obje
   return ref;
 }
 
+/** `group/version` or a core `version`; anything else (`a/b/c`, empty parts) has no version. */
+function splitApiVersion(apiVersion: string): { group: string; version: string | undefined } {
+  const parts = apiVersion.split('/');
+  if (parts.length === 1) return { group: '', version: parts[0] || undefined };
+  if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') return { group: parts[0]!, version: parts[1] };
+  return { group: parts[0] ?? '', version: undefined };
+}
+
+/**
+ * An object we ignore that looks like one we read (`kind: bgppeer`, `METALLB.IO/v1beta2`,
+ * `metallb.io/v1beta2/extra`, `apiVersion: V1` for a Service) is named in a warning: silently
+ * dropping it would render a config without it. Other groups' kinds of the same name (Calico's
+ * BGPPeer, Knative's Service) are not near misses and stay silent.
+ */
+function warnNearMiss(obj: RawObject, problems: Problems): void {
+  const kind = KIND_BY_LOWER.get(obj.kind.trim().toLowerCase());
+  if (kind === undefined) return;
+  const apiVersion = obj.apiVersion.trim().toLowerCase();
+  const metallb = METALLB_KINDS.get(kind);
+  const core = CORE_KINDS.get(kind);
+  const wanted = metallb ? metallb.map((v) => `${METALLB_GROUP}/${v}`) : [core!.apiVersion];
+  const groupLooksRight = metallb ? apiVersion.startsWith(`${METALLB_GROUP}/`) || apiVersion === METALLB_GROUP : wanted.some((w) => apiVersion.startsWith(w));
+  if (!groupLooksRight) return;
+  const ref: ObjectRef = { kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name || '(unnamed)', source: obj.source };
+  const fix = kind === obj.kind ? '' : `kind ${q(kind)} `;
+  problems.warn(
+    ref,
+    kind === obj.kind ? 'apiVersion' : 'kind',
+    `${q(obj.kind)} with apiVersion ${q(obj.apiVersion)} is not a kind frr-renderer reads, so this object is ignored: write ${fix}${fix ? 'with ' : ''}apiVersion ${wanted.map((w) => q(w)).join(' or ')} (names are case-sensitive)`,
+  );
+}
+
 function decodeInto(obj: RawObject, ref: ObjectRef, opts: DecodeOptions, problems: Problems, out: Collected): void {
   const push = <T>(list: T[], item: T | undefined): void => {
     if (item !== undefined) list.push(item);
@@ -136,7 +197,7 @@ function decodeInto(obj: RawObject, ref: ObjectRef, opts: DecodeOptions, problem
     case 'BFDProfile':
       return push(out.bfdProfiles, decodeBfdProfile(obj, ref, opts, problems));
     case 'Community':
-      out.communityAliases.push(...(decodeCommunity(obj, ref, opts, problems) ?? []));
+      for (const alias of decodeCommunity(obj, ref, opts, problems) ?? []) out.communityAliases.push(alias);
       return;
     case 'Service':
       return push(out.services, decodeService(obj, ref, problems));

@@ -8,7 +8,7 @@ import { communityKey } from './communities.js';
 import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';
 import { checkLocalPrefCompatibility } from './localpref.js';
-import type { Advertisement, Pool, Snapshot } from './model.js';
+import type { Advertisement, Pool, PoolRange, Snapshot } from './model.js';
 import { makeShareNode } from './node-sharing.js';
 import { formatRef, Problems, q } from './problems.js';
 
@@ -30,23 +30,38 @@ export function validateCross(s: Snapshot, problems: Problems, metallbNamespace:
   );
 }
 
+/**
+ * An address can belong to one pool only. The entries of all pools are swept in address order,
+ * keeping the one that reaches highest so far: an entry that starts before that reach overlaps it.
+ * n log n in the number of entries (pairwise was 8 s at 40,000), and each entry gets at most one
+ * error, on whichever of the two comes later in pool order, naming the other.
+ */
 export function checkPoolOverlaps(pools: readonly Pool[], problems: Problems): void {
-  const seen: { pool: Pool; index: number }[] = [];
-  pools.forEach((pool) =>
-    pool.ranges.forEach((range, index) => {
-      for (const other of seen) {
-        const o = other.pool.ranges[other.index]!;
-        if (o.family !== range.family || o.last < range.first || range.last < o.first) continue;
-        const [mine, theirs] = overlappingCidrs(range.cidrs, o.cidrs);
-        problems.error(
-          pool.ref,
-          `spec.addresses[${index}]`,
-          `CIDR ${mine} in pool ${pool.ref.name} overlaps with CIDR ${theirs} in pool ${other.pool.ref.name}: an address can belong to one pool only; remove the overlap`,
-        );
+  interface Entry { readonly pool: Pool; readonly index: number; readonly range: PoolRange; readonly order: number }
+  const entries: Entry[] = [];
+  for (const pool of pools) pool.ranges.forEach((range, index) => entries.push({ pool, index, range, order: entries.length }));
+  const reported = new Set<number>();
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const sorted = entries
+      .filter((e) => e.range.family === family)
+      .sort((a, b) => (a.range.first < b.range.first ? -1 : a.range.first > b.range.first ? 1 : a.order - b.order));
+    let reach: Entry | undefined;
+    for (const e of sorted) {
+      if (reach !== undefined && reach.range.last >= e.range.first) {
+        const [later, earlier] = e.order > reach.order ? [e, reach] : [reach, e];
+        if (!reported.has(later.order)) {
+          reported.add(later.order);
+          const [mine, theirs] = overlappingCidrs(later.range.cidrs, earlier.range.cidrs);
+          problems.error(
+            later.pool.ref,
+            `spec.addresses[${later.index}]`,
+            `CIDR ${mine} in pool ${later.pool.ref.name} overlaps with CIDR ${theirs} in pool ${earlier.pool.ref.name}: an address can belong to one pool only; remove the overlap`,
+          );
+        }
       }
-      seen.push({ pool, index });
-    }),
-  );
+      if (reach === undefined || e.range.last > reach.range.last) reach = e;
+    }
+  }
 }
 
 function cidrBounds(cidr: string): [bigint, bigint] {

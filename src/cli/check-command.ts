@@ -1,4 +1,5 @@
 import type { FrrRelease } from '../intent/frr-release.js';
+import { escapeText } from '../api/problems.js';
 import { checkDirectory } from '../pipeline.js';
 import { InvalidConfigError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -20,7 +21,7 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<void> {
   });
   printProblems(result.problems, io);
   const errors = result.problems.filter((p) => p.severity === 'error').length;
-  if (errors > 0) throw new InvalidConfigError(`invalid configuration: ${errors} error(s)`);
+  if (errors > 0) throw new InvalidConfigError(''); // every line printed names an object
   const scope = result.nodes.length > 0 ? `node(s) ${result.nodes.join(', ')}` : 'all objects (no Node objects: per-node rules checked for references only)';
-  io.stderr(`ok: ${scope}\n`);
+  io.stderr(`ok: ${escapeText(scope)}\n`);
 }

@@ -1,6 +1,9 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, type FrrRelease } from '../intent/frr-release.js';
+import { checkHostname, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
+import { escapeText, q } from '../api/problems.js';
+import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -31,7 +34,8 @@ commands:
       differently between releases follow it; another release gets the forms of the
       nearest tested release below it, with a warning.
 
-exit codes: 0 ok, 1 invalid configuration, 2 usage error
+exit codes: 0 ok, 1 invalid configuration, 2 usage error (or a file or port that
+cannot be used)
 `;
 
 const COMMON = {
@@ -84,23 +88,49 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await dispatch(argv, io);
     return 0;
   } catch (err) {
+    // Every line printed here may hold user text (paths, values): escaped, so it stays one line.
     if (err instanceof UsageError) {
-      io.stderr(`error: ${err.message}\n\n${USAGE}`);
+      io.stderr(`error: ${escapeText(err.message)}\n\n${USAGE}`);
       return 2;
     }
     if (err instanceof InvalidConfigError) {
-      io.stderr(`${err.message}\n`);
+      // The problems are already printed, one per line; a message adds one more `error:` line.
+      if (err.message) io.stderr(`${err.message.startsWith('error: ') ? '' : 'error: '}${escapeText(err.message)}\n`);
       return 1;
     }
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 'EACCES') {
-      io.stderr(`error: ${e.message}\n`);
+    if (err instanceof UnsafeOutputError || err instanceof OutputWriteError) {
+      io.stderr(`error: ${escapeText(err.message)}\n`);
       return 2;
     }
-    io.stderr(`internal error (please report it): ${e.stack ?? String(err)}\n`);
+    const environment = environmentError(err as NodeJS.ErrnoException);
+    if (environment) {
+      io.stderr(`error: ${escapeText(environment)}\n`);
+      return 2;
+    }
+    io.stderr(`internal error (please report it): ${escapeText((err as Error)?.stack ?? String(err))}\n`);
     return 1;
   }
 }
+
+/** Errors of the machine rather than of the configuration: a folder, file or port that cannot be used. */
+function environmentError(e: NodeJS.ErrnoException & { address?: string; port?: number }): string | undefined {
+  if (e?.syscall === 'listen' || e?.code === 'EADDRINUSE' || e?.code === 'EADDRNOTAVAIL') {
+    const where = e.address !== undefined ? `${e.address}:${e.port ?? ''}` : 'the --listen address';
+    const why = e.code === 'EADDRINUSE'
+      ? 'the address is already in use (another frr-renderer or program listens there): stop it or choose another port with --listen'
+      : e.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges): choose a port above 1024 with --listen'
+        : `${e.code ?? 'error'}: check the address given to --listen`;
+    return `cannot listen on ${where}: ${why}`;
+  }
+  const code = e?.code;
+  if (code === undefined || !ENVIRONMENT_CODES.has(code)) return undefined;
+  return e.message;
+}
+
+const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
+  'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP', 'EISDIR', 'ENAMETOOLONG', 'EMFILE', 'ENFILE', 'EIO', 'ENOSPC', 'EROFS',
+]);
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
   const [command, ...rest] = argv;
@@ -116,12 +146,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       return renderCommand(
         {
           dir: required(v.dir, '--dir'),
-          node: required(v.node, '--node'),
-          out: v.out,
-          namespace: v.namespace,
+          node: checked(required(v.node, '--node'), '--node', checkNodeName),
+          out: v.out === undefined ? undefined : required(v.out, '--out'),
+          namespace: optionalChecked(v.namespace, '--namespace', checkNamespaceName),
           redactPasswords: v['redact-passwords'] ?? false,
           exampleServices: v['example-services'] ?? false,
-          hostname: v.hostname,
+          hostname: optionalChecked(v.hostname, '--hostname', checkHostname),
           frrRelease: frrRelease(v['frr-version']),
         },
         io,
@@ -131,7 +161,15 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       const v = parse(rest, COMMON);
       if (v.help) return void io.stdout(USAGE);
       const { checkCommand } = await import('./check-command.js');
-      return checkCommand({ dir: required(v.dir, '--dir'), node: v.node, namespace: v.namespace, frrRelease: frrRelease(v['frr-version']) }, io);
+      return checkCommand(
+        {
+          dir: required(v.dir, '--dir'),
+          node: optionalChecked(v.node, '--node', checkNodeName),
+          namespace: optionalChecked(v.namespace, '--namespace', checkNamespaceName),
+          frrRelease: frrRelease(v['frr-version']),
+        },
+        io,
+      );
     }
     case 'run': {
       const v = parse(rest, RUN);
@@ -141,13 +179,20 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       return runCommand(
         {
           source: required(v.source, '--source'),
-          node: required(v.node ?? env['NODE_NAME'], '--node (or NODE_NAME)'),
-          namespace: v.namespace ?? env['METALLB_NAMESPACE'] ?? 'metallb-system',
-          frrConfig: v['frr-config'],
-          frrPathspace: v['frr-pathspace'],
+          // The environment is input too: NODE_NAME and the host name reach frr.conf like --node.
+          node: v.node !== undefined
+            ? checked(required(v.node, '--node'), '--node', checkNodeName)
+            : checked(required(env['NODE_NAME'], '--node (or NODE_NAME)'), 'NODE_NAME', checkNodeName),
+          namespace: v.namespace !== undefined
+            ? checked(v.namespace, '--namespace', checkNamespaceName)
+            : checked(env['METALLB_NAMESPACE'] ?? 'metallb-system', 'METALLB_NAMESPACE', checkNamespaceName),
+          frrConfig: v['frr-config'] === undefined ? undefined : required(v['frr-config'], '--frr-config'),
+          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
           apply: oneOf(v.apply ?? 'always', ['always', 'auto', 'never'] as const, '--apply'),
-          hostname: v.hostname,
-          listen: v.listen ?? ':9120',
+          hostname: v.hostname !== undefined
+            ? checked(v.hostname, '--hostname', checkHostname)
+            : checked(osHostname(), 'the host name of this machine (pass --hostname to set another)', checkHostname),
+          listen: checkListen(v.listen ?? ':9120'),
           debounceMs: integer(v.debounce ?? '200', '--debounce'),
           driftCheckMs: integer(v['drift-check'] ?? '15000', '--drift-check'),
           logLevel: oneOf(v['log-level'] ?? 'info', ['debug', 'info', 'warn', 'error'] as const, '--log-level'),
@@ -165,17 +210,28 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       const v = parse(rest, INSPECT);
       if (v.help) return void io.stdout(USAGE);
       const { statusCommand } = await import('./status-command.js');
-      return statusCommand({ json: v.json ?? false, listen: v.listen ?? ':9120', frrPathspace: v['frr-pathspace'] }, io);
+      return statusCommand(
+        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace) },
+        io,
+      );
     }
     case 'explain': {
       const { values: v, positionals } = parseWithPositionals(rest, INSPECT);
       if (v.help) return void io.stdout(USAGE);
       if (positionals.length !== 1) throw new UsageError('explain needs exactly one NAMESPACE/SERVICE');
       const { explainCommand } = await import('./explain-command.js');
-      return explainCommand({ service: positionals[0]!, json: v.json ?? false, listen: v.listen ?? ':9120', frrPathspace: v['frr-pathspace'] }, io);
+      return explainCommand(
+        {
+          service: positionals[0]!,
+          json: v.json ?? false,
+          listen: checkListen(v.listen ?? ':9120'),
+          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+        },
+        io,
+      );
     }
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+      throw new UsageError(`unknown command ${q(command)}`);
   }
 }
 
@@ -197,42 +253,54 @@ function parseWithPositionals<T extends NonNullable<ParseArgsConfig['options']>>
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not ${q(value)}`);
 }
 
+/** Milliseconds: digits only (`Number` would take "", "0x10", "1e3" and " 5 "), at most ~11 days. */
 function integer(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number of milliseconds, not ${JSON.stringify(value)}`);
-  return n;
+  if (!/^[0-9]{1,9}$/.test(value)) throw new UsageError(`${flag} must be a whole number of milliseconds (at most 9 digits), not ${q(value)}`);
+  return Number(value);
+}
+
+/** A value checked like a field: the check's message, which quotes the value, becomes the usage error. */
+function checked(value: string, what: string, check: (s: string) => string | undefined): string {
+  const problem = check(value);
+  if (problem) throw new UsageError(`${what}: ${problem}`);
+  return value;
+}
+
+function optionalChecked(value: string | undefined, flag: string, check: (s: string) => string | undefined): string | undefined {
+  return value === undefined ? undefined : checked(value, flag, check);
+}
+
+/** `HOST:PORT`, `:PORT` or `[IPv6]:PORT`, port 0-65535; the host is an address or a host name. */
+function checkListen(value: string): string {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):([0-9]{1,5})$/.exec(value);
+  if (!m || Number(m[3]) > 65535) throw new UsageError(`--listen must be HOST:PORT, :PORT or [IPv6]:PORT with a port from 0 to 65535, not ${q(value)}`);
+  return value;
 }
 
 /** `--frr-version`: a release such as `10.3` or `8.4.4`; the image's release when absent. */
 function frrRelease(value: string | undefined): FrrRelease {
   if (value === undefined) return DEFAULT_FRR_RELEASE;
   const release = parseFrrRelease(value);
-  if (release === undefined) throw new UsageError(`--frr-version must be a release such as 10.3 or 8.4.4, not ${JSON.stringify(value)}`);
+  if (release === undefined) throw new UsageError(`--frr-version must be a release such as 10.3 or 8.4.4, not ${q(value)}`);
   return release;
 }
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
+  if (value.includes('\u0000')) throw new UsageError(`${flag} must not contain a NUL character`);
   return value;
 }
 
 export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
-  writeFile: writePrivateFile,
+  writeFile: writeFileAtomic,
   env: process.env,
   waitForShutdown: () =>
     new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
     }),
 };
-
-/** Temp file + rename: readers (FRR, reviewers) never see half a file; 0600 because it holds passwords. */
-async function writePrivateFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
-}

@@ -27,7 +27,8 @@ export async function renderCommand(args: RenderArgs, io: CliIo): Promise<void> 
   });
   printProblems(result.problems, io);
   if (result.config === undefined) {
-    throw new InvalidConfigError(`invalid configuration: ${result.problems.filter((p) => p.severity === 'error').length} error(s)`);
+    // The errors are printed, one per line; no summary line, so every line names an object.
+    throw new InvalidConfigError('');
   }
   if (args.out) await io.writeFile(args.out, result.config);
   else io.stdout(result.config);

@@ -159,8 +159,15 @@ function printing(target: ConfigTarget, print: ((t: string) => void) | undefined
 async function loadKubeConfig(file: string | undefined): Promise<import('@kubernetes/client-node').KubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
-  if (file) kubeConfig.loadFromFile(file);
-  else kubeConfig.loadFromDefault();
+  try {
+    if (file) kubeConfig.loadFromFile(file);
+    else kubeConfig.loadFromDefault();
+  } catch (err) {
+    // An unreadable or malformed kubeconfig is a startup error to fix, not an internal error.
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'no such file' : String(e.message ?? err).split('\n')[0];
+    throw new UsageError(`cannot load the kubeconfig ${file ? JSON.stringify(file) : '(KUBECONFIG or ~/.kube/config)'}: ${why}`);
+  }
   return kubeConfig;
 }
 

@@ -9,7 +9,7 @@ import { nodeContext } from './node-context.js';
 import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
-import { assignTagIds, tagRouteMapName } from './tags.js';
+import { assignTagIds, checkAdvertisementSets, tagRouteMapName } from './tags.js';
 import { formatRelease, type ReleaseForms } from './frr-release.js';
 
 export interface IntentOptions {
@@ -62,6 +62,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
   };
   const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx) }));
   const sources = prefixSources(verdicts);
+  checkAdvertisementSets([...sources.values()].map((s) => s.tagKey), opts.node, problems);
 
   if (problems.hasErrors()) {
     return { intent: undefined, services: verdicts, problems: sortProblems(problems.list) };

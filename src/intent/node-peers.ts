@@ -4,6 +4,12 @@ import type { Peer, Secret } from '../api/model.js';
 import { type Problems, q } from '../api/problems.js';
 import type { NodeContext } from './node-context.js';
 
+/** Kubernetes' built-in Secret types, safe to name in a message. */
+const KNOWN_SECRET_TYPES: ReadonlySet<string> = new Set([
+  'Opaque', 'kubernetes.io/service-account-token', 'kubernetes.io/dockercfg', 'kubernetes.io/dockerconfigjson',
+  'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth', 'kubernetes.io/tls', 'bootstrap.kubernetes.io/token',
+]);
+
 /** The BGPPeers whose nodeSelectors select this node (no selectors: every node). */
 export function peersOnNode(peers: readonly Peer[], node: NodeContext): Peer[] {
   return peers.filter((p) => anySelectorMatches(p.nodeSelectors, node.labels));
@@ -18,26 +24,31 @@ export function neighborId(peer: Peer): string {
 /**
  * FRR-mode rules for the peers of one node (MetalLB checks them for peers that share a node; we
  * render one node, so every pair here shares it): one router ID, one local ASN per VRF, and no two
- * peers for the same neighbor.
+ * peers for the same neighbor. Each rule compares every peer with the first of its group (the
+ * node, a VRF, a neighbor) instead of with every other peer: linear in the number of peers, and a
+ * peer that breaks a rule gets one error naming the peer it disagrees with.
  */
 export function checkPeersOfNode(peers: readonly Peer[], node: NodeContext, problems: Problems): void {
-  for (let i = 0; i < peers.length; i++) {
-    for (let j = i + 1; j < peers.length; j++) {
-      const a = peers[i]!;
-      const b = peers[j]!;
-      const both = `peers ${a.ref.name} and ${b.ref.name} both select node ${node.name}`;
-      if (a.routerID !== b.routerID) {
-        problems.error(b.ref, 'spec.routerID',
-          `${q(b.routerID ?? '')} differs from ${q(a.routerID ?? '')} of BGPPeer ${a.ref.name}: ${both}, and FRR has one router ID per node; set the same routerID on both (or on neither)`);
-      }
-      if (neighborId(a) === neighborId(b)) {
-        problems.error(b.ref, a.address ? 'spec.peerAddress' : 'spec.interface',
-          `same neighbor ${neighborId(b)} as BGPPeer ${a.ref.name}: ${both}; FRR has one session per neighbor, so merge them or give them disjoint nodeSelectors`);
-      }
-      if ((a.vrf ?? '') === (b.vrf ?? '') && a.myASN !== b.myASN) {
-        problems.error(b.ref, 'spec.myASN',
-          `${b.myASN} differs from ${a.myASN} of BGPPeer ${a.ref.name} in the same VRF (${a.vrf ?? 'default'}): ${both}, and FRR runs one BGP instance per VRF; use the same myASN`);
-      }
+  const both = (a: Peer, b: Peer): string => `peers ${a.ref.name} and ${b.ref.name} both select node ${node.name}`;
+  const first = peers[0];
+  const firstOfNeighbor = new Map<string, Peer>();
+  const firstOfVrf = new Map<string, Peer>();
+  for (const b of peers) {
+    if (first !== undefined && b !== first && b.routerID !== first.routerID) {
+      problems.error(b.ref, 'spec.routerID',
+        `${q(b.routerID ?? '')} differs from ${q(first.routerID ?? '')} of BGPPeer ${first.ref.name}: ${both(first, b)}, and FRR has one router ID per node; set the same routerID on both (or on neither)`);
+    }
+    const neighbor = firstOfNeighbor.get(neighborId(b));
+    if (neighbor === undefined) firstOfNeighbor.set(neighborId(b), b);
+    else {
+      problems.error(b.ref, neighbor.address ? 'spec.peerAddress' : 'spec.interface',
+        `same neighbor ${neighborId(b)} as BGPPeer ${neighbor.ref.name}: ${both(neighbor, b)}; FRR has one session per neighbor, so merge them or give them disjoint nodeSelectors`);
+    }
+    const vrfFirst = firstOfVrf.get(b.vrf ?? '');
+    if (vrfFirst === undefined) firstOfVrf.set(b.vrf ?? '', b);
+    else if (vrfFirst.myASN !== b.myASN) {
+      problems.error(b.ref, 'spec.myASN',
+        `${b.myASN} differs from ${vrfFirst.myASN} of BGPPeer ${vrfFirst.ref.name} in the same VRF (${vrfFirst.vrf ?? 'default'}): ${both(vrfFirst, b)}, and FRR runs one BGP instance per VRF; use the same myASN`);
     }
   }
 }
@@ -71,10 +82,12 @@ export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems
     return null;
   }
   if (secret.type !== 'kubernetes.io/basic-auth') {
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} has type ${q(secret.type)}; MetalLB requires type kubernetes.io/basic-auth`);
+    // The type is named only when it is one of Kubernetes' own: no value of a Secret is ever quoted.
+    const type = KNOWN_SECRET_TYPES.has(secret.type) ? `type ${q(secret.type)}` : "a type that is not one of Kubernetes' own";
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has ${type}; MetalLB requires type kubernetes.io/basic-auth`);
     return null;
   }
-  const value = secret.data['password'];
+  const value = Object.hasOwn(secret.data, 'password') ? secret.data['password'] : undefined;
   if (value === undefined) {
     problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`);
     return null;

@@ -1,3 +1,5 @@
+import { MAX_ADVERTISEMENT_SETS } from '../api/limits.js';
+import type { Problems } from '../api/problems.js';
 import { compareStrings } from './prefixes.js';
 
 /** Tags and outbound seqs live in 1..TAG_SPACE; the final deny of each route-map sits above them. */
@@ -14,6 +16,8 @@ export const FINAL_DENY_SEQ = 65535;
  */
 export function assignTagIds(keys: Iterable<string>): Map<string, number> {
   const sorted = [...new Set(keys)].sort(compareStrings);
+  // Probing would never find a free id past TAG_SPACE keys: callers check checkAdvertisementSets first.
+  if (sorted.length > TAG_SPACE) throw new RangeError(`${sorted.length} advertisement sets do not fit in ${TAG_SPACE} tags`);
   const taken = new Set<number>();
   const ids = new Map<string, number>();
   for (const key of sorted) {
@@ -37,4 +41,18 @@ function fnv1a32(s: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
+}
+
+/**
+ * Each distinct set of advertisements needs its own tag (MAX_ADVERTISEMENT_SETS, the tag space):
+ * more is an error naming the node, instead of a search for a free tag that never ends.
+ */
+export function checkAdvertisementSets(tagKeys: Iterable<string>, node: string, problems: Problems): void {
+  const distinct = new Set(tagKeys).size;
+  if (distinct <= MAX_ADVERTISEMENT_SETS) return;
+  problems.error(
+    { kind: 'Node', namespace: '', name: node },
+    '',
+    `announces prefixes from ${distinct} distinct sets of BGPAdvertisements: at most ${MAX_ADVERTISEMENT_SETS} (MAX_ADVERTISEMENT_SETS) fit in FRR's route-map tags; use fewer advertisements with overlapping serviceSelectors or pools`,
+  );
 }

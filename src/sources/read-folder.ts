@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { decodeDocuments, type RawObject } from '../api/decode.js';
+import { MAX_FILE_BYTES } from '../api/limits.js';
 import type { Problem } from '../api/problems.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -8,28 +10,125 @@ const MANIFEST = /\.(ya?ml|json)$/i;
 /**
  * Every manifest under `dir` (recursively, in path order so that results never depend on the
  * file system's listing order), decoded. Sources in problems are paths relative to `dir`.
+ *
+ * Symbolic links are followed, because every file of a Kubernetes ConfigMap volume is one
+ * (`peer.yaml -> ..data/peer.yaml`); a folder reached twice (a link to a parent) is read once.
+ * Only regular files are read: a link to a device or a FIFO would block or never end. A file that
+ * cannot be read is a problem of that file, so the rest of the folder is still checked. Only `dir`
+ * itself being unreadable throws (a usage error).
  */
 export async function readFolder(dir: string): Promise<{ objects: RawObject[]; problems: Problem[] }> {
-  const files = (await listFiles(dir)).filter((f) => MANIFEST.test(f)).sort();
-  const objects: RawObject[] = [];
   const problems: Problem[] = [];
-  for (const file of files) {
-    const text = await readFile(file, 'utf8');
+  const fileProblem = (path: string, message: string): void => {
+    const name = relative(dir, path) || path;
+    problems.push({ severity: 'error', ref: { kind: 'File', namespace: '', name, source: name }, field: '', message });
+  };
+  const files: string[] = [];
+  await listFiles(dir, new Set([await realpath(dir)]), files, fileProblem, true);
+  const objects: RawObject[] = [];
+  for (const file of files.sort()) {
+    const text = await readManifest(file, fileProblem);
+    if (text === undefined) continue;
     const decoded = decodeDocuments(text, relative(dir, file));
-    objects.push(...decoded.objects);
-    problems.push(...decoded.problems);
+    // Loops, not push(...list): a spread of 100,000+ arguments overflows the stack.
+    for (const o of decoded.objects) objects.push(o);
+    for (const p of decoded.problems) problems.push(p);
   }
   return { objects, problems };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const out: string[] = [];
+async function listFiles(
+  dir: string,
+  visited: Set<string>,
+  out: string[],
+  fileProblem: (path: string, message: string) => void,
+  top: boolean,
+): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (top) throw err;
+    fileProblem(dir, `this folder cannot be read: ${reason(err)}`);
+    return;
+  }
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(path)));
-    else if (e.isFile()) out.push(path);
+    let info: Stats;
+    try {
+      info = await stat(path); // follows links
+    } catch (err) {
+      // A dangling link or a loop of links (`a.yaml -> a.yaml`): only a manifest is worth a word.
+      if (MANIFEST.test(e.name)) fileProblem(path, `cannot be read: ${reason(err)}`);
+      continue;
+    }
+    if (info.isDirectory()) {
+      const real = await realpath(path).catch(() => path);
+      if (visited.has(real)) continue; // a link back to a folder already read: read it once
+      visited.add(real);
+      await listFiles(path, visited, out, fileProblem, false);
+    } else if (MANIFEST.test(e.name)) {
+      if (info.isFile()) out.push(path);
+      else fileProblem(path, 'is not a regular file (a device, FIFO or socket): only regular files are read');
+    }
   }
-  return out;
+}
+
+/** The file's text, or undefined with a problem filed: too large, unreadable, or not UTF-8. */
+async function readManifest(path: string, fileProblem: (path: string, message: string) => void): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    // O_NONBLOCK: should the file have become a FIFO since it was listed, open does not wait.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        fileProblem(path, 'is not a regular file (a device, FIFO or socket): only regular files are read');
+        return undefined;
+      }
+      if (info.size > MAX_FILE_BYTES) {
+        fileProblem(path, `is ${info.size} bytes: at most ${MAX_FILE_BYTES} bytes (MAX_FILE_BYTES) are read from one file; split it into several files`);
+        return undefined;
+      }
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    fileProblem(path, `cannot be read: ${reason(err)}`);
+    return undefined;
+  }
+  return decodeText(bytes, (message) => fileProblem(path, message));
+}
+
+/** UTF-8 (a BOM is dropped); UTF-16 and invalid UTF-8 are refused instead of read as garbage. */
+export function decodeText(bytes: Uint8Array, fail: (message: string) => void): string | undefined {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    fail('is UTF-16 text: save it as UTF-8, which Kubernetes manifests use');
+    return undefined;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    fail('is not valid UTF-8 text (a binary file, or another encoding): save it as UTF-8');
+    return undefined;
+  }
+}
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'a loop of symbolic links';
+    case 'ENOENT':
+      return 'it is a symbolic link to nothing';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return e.code ?? 'unknown error';
+  }
 }

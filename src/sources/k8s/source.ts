@@ -91,7 +91,7 @@ export function createKubernetesSource(opts: KubernetesSourceOptions): Kubernete
     state(): SourceState {
       if (cached?.version === version) return cached.state;
       const objects: RawObject[] = [];
-      for (const r of reflectors) objects.push(...r.objects());
+      for (const r of reflectors) for (const o of r.objects()) objects.push(o); // no spread: 100,000+ objects
       const synced = reflectors.length > 0 && reflectors.every((r) => r.synced);
       const state: SourceState = { objects, problems: [], synced };
       cached = { version, state };

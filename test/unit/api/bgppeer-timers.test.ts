@@ -50,9 +50,23 @@ describe('BGPPeer timers', () => {
     expect(timers({ keepaliveTime: '7h' }).errors).toEqual([
       'BGPPeer metallb-system/p1: spec.keepaliveTime: "7h" gives a holdTime of 75600s (3 × keepaliveTime), more than 65535s: use at most 21845s, or set holdTime',
     ]);
-    expect(timers({ keepaliveTime: '500ms' }).errors).toEqual([
-      'BGPPeer metallb-system/p1: spec.keepaliveTime: "500ms" gives a holdTime of 1.5s (3 × keepaliveTime), which is too short: use 0s or at least 1s, or set holdTime',
+    expect(timers({ keepaliveTime: '900ms' }).errors).toEqual([
+      'BGPPeer metallb-system/p1: spec.keepaliveTime: "900ms" is shorter than one second, which FRR\'s whole seconds would turn into 0 (timer off): use "0s" to turn it off, or at least "1s"',
     ]);
+  });
+
+  test('a non-zero duration under one second never becomes a disabled timer', () => {
+    // Truncated to whole seconds these all render `timers 0 0` (hold timer off); MetalLB rejects them.
+    for (const [field, value] of [
+      ['holdTime', '0.5s'], ['holdTime', '999ms'], ['holdTime', '.5s'], ['holdTime', '1ns'], ['keepaliveTime', '0.3s'],
+    ] as const) {
+      expect(timers({ [field]: value }).errors).toEqual([
+        `BGPPeer metallb-system/p1: spec.${field}: "${value}" is shorter than one second, which FRR's whole seconds would turn into 0 (timer off): use "0s" to turn it off, or at least "1s"`,
+      ]);
+    }
+    // Control: zero and whole seconds stay valid.
+    expect(timers({ holdTime: '0s' }).errors).toEqual([]);
+    expect(timers({ holdTime: '3s', keepaliveTime: '1s' }).errors).toEqual([]);
   });
 
   test('bad duration text and numbers', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { decodeDocuments } from '../../../src/api/decode.js';
+import { decodeDocuments, splitDocuments } from '../../../src/api/decode.js';
+import { MAX_NESTING_DEPTH } from '../../../src/api/limits.js';
 import { formatProblem } from '../../../src/api/problems.js';
 
 describe('decodeDocuments', () => {
@@ -51,7 +52,7 @@ items:
     const { problems } = decodeDocuments(text, 'bad.yaml');
     expect(problems).toHaveLength(1);
     expect(problems[0]!.ref).toEqual({ kind: 'File', namespace: '', name: 'bad.yaml', source: 'bad.yaml' });
-    expect(formatProblem(problems[0]!)).toBe('File bad.yaml: YAML syntax error at line 5, column 1: Tabs are not allowed as indentation');
+    expect(formatProblem(problems[0]!)).toBe('File bad.yaml: YAML syntax error at line 5, column 1: tab characters must not be used in indentation');
   });
 
   test('the other documents of a file with a syntax error are still read', () => {
@@ -64,7 +65,7 @@ items:
 
   test('a key defined twice is an error', () => {
     const { problems } = decodeDocuments('apiVersion: v1\nkind: Node\nkind: Node\n', 'k.yaml');
-    expect(problems.map(formatProblem)).toEqual(['File k.yaml: YAML syntax error at line 3, column 1: Map keys must be unique']);
+    expect(problems.map(formatProblem)).toEqual(['File k.yaml: YAML syntax error at line 3, column 1: duplicated mapping key']);
   });
 
   test('a document that is not an object is an error', () => {
@@ -75,5 +76,60 @@ items:
     expect(decodeDocuments('foo: bar\n', 'y.yaml').problems.map(formatProblem)).toEqual([
       'File y.yaml: document at line 1 is not a Kubernetes object: it needs string fields apiVersion and kind',
     ]);
+  });
+
+  test('YAML is read as 1.2 with the core schema, whatever %YAML directive the file has', () => {
+    const text = '%YAML 1.1\n---\napiVersion: v1\nkind: Node\nmetadata: {name: a}\nspec: {a: 1:30, b: 010, c: yes, d: 0o10}\n';
+    const { objects, problems } = decodeDocuments(text, 'y.yaml');
+    expect(problems).toEqual([]);
+    // YAML 1.1 would give 90, 8 and true.
+    expect(objects[0]!.spec).toEqual({ a: '1:30', b: 10, c: 'yes', d: 8 });
+  });
+
+  test('custom tags, null bytes and self-referencing aliases are errors, never crashes', () => {
+    for (const text of ['a: !foo x\n', 'a: !!binary aGk=\n', 'a: "x\u0000y"\n', 'a: &x [*x]\n']) {
+      const { objects, problems } = decodeDocuments(text, 't.yaml');
+      expect(objects).toEqual([]);
+      // A self-referencing alias makes a cycle, which the alias budget stops like a bomb.
+      expect(problems.map(formatProblem)).toEqual([expect.stringMatching(/^File t\.yaml: (YAML syntax error at line 1, column \d+: |document at line 1 expands, through YAML aliases)/)]);
+    }
+  });
+
+  test('an alias bomb is refused before anything walks it', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const text = `apiVersion: v1\nkind: Node\nmetadata: {name: n}\nspec:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    const { objects, problems } = decodeDocuments(text, 'bomb.yaml');
+    expect(objects).toEqual([]);
+    expect(problems.map(formatProblem)).toEqual([expect.stringContaining('File bomb.yaml: document at line 1 expands, through YAML aliases, to more values than its text holds')]);
+    // Control: one alias used a few times is fine.
+    expect(decodeDocuments('apiVersion: v1\nkind: Node\nmetadata: {name: n, labels: &l {a: b}}\nspec: {x: *l, y: *l}\n', 'ok.yaml').problems).toEqual([]);
+  });
+
+  test('nesting deeper than MAX_NESTING_DEPTH is an error, however deep', () => {
+    for (const depth of [MAX_NESTING_DEPTH + 1, 100_000]) {
+      const { objects, problems } = decodeDocuments(`${'['.repeat(depth)}${']'.repeat(depth)}\n`, 'deep.yaml');
+      expect(objects).toEqual([]);
+      expect(problems.map(formatProblem)).toEqual([
+        expect.stringMatching(/^File deep\.yaml: (document at line 1 is nested (more than 64 levels deep|too deeply to be read)|YAML syntax error at line 1, column \d+: nesting exceeded maxDepth)/),
+      ]);
+    }
+    // Control: a list of lists within the limit is read (and then reported as not an object).
+    expect(decodeDocuments(`${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}\n`, 'ok.yaml').problems.map(formatProblem)).toEqual([
+      expect.stringContaining('is not a Kubernetes object'),
+    ]);
+  });
+
+  test('documents are cut at --- and ... lines only, directives going with the next document', () => {
+    const text = '# head\n%YAML 1.2\n---\na: 1\n--- {b: 2}\n...\n%YAML 1.2\n---\nc: |\n  --- not a marker (indented)\n---\n';
+    const docs = [...splitDocuments(text)];
+    expect(docs.map((d) => [d.firstLine, d.contentLine])).toEqual([[1, 4], [5, 5], [7, 9], [11, undefined]]);
+    expect(docs.map((d) => d.text).join('')).toBe(text);
+  });
+
+  test('line numbers count from the start of the file in every document', () => {
+    const text = 'apiVersion: v1\nkind: Node\nmetadata: {name: a}\n---\n\n\nfoo: [\n';
+    const errors = decodeDocuments(text, 'f.yaml').problems.filter((p) => p.severity === 'error');
+    expect(errors.map(formatProblem)).toEqual([expect.stringMatching(/^File f\.yaml: YAML syntax error at line 8, column 1: /)]);
   });
 });

@@ -23,7 +23,7 @@ describe('parseDuration', () => {
     expect(ok(text)).toBe(nanos);
   });
 
-  test.each(['90', '', 's', '1x', '1.s.', '1m30', ' 10s', '10 s', '1d'])('rejects %j', (text) => {
+  test.each(['90', '', 's', '1x', '1.s.', '1m30', ' 10s', '10 s', '1d', '1constructor', '1__proto__', '5valueOf', '1toString', '1hasOwnProperty'])('rejects %j', (text) => {
     expect(parseDuration(text)).toEqual({
       ok: false,
       error: `${JSON.stringify(text)} is not a valid duration: use a number with a unit (h, m, s, ms), e.g. "90s", "1m30s" or "500ms"`,

@@ -50,7 +50,7 @@ describe('label selectors', () => {
 
   test('bad label keys and non-string values', () => {
     expect(decode([{ matchLabels: { 'bad key': 'x', version: 1 } }]).messages).toEqual([
-      'BGPPeer metallb-system/p: spec.nodeSelectors[0].matchLabels.bad key: "bad key" is not a valid label key: use an optional DNS prefix and "/", then 1-63 letters, digits, \'-\', \'_\', \'.\' starting and ending with a letter or digit, e.g. "kubernetes.io/hostname"',
+      'BGPPeer metallb-system/p: spec.nodeSelectors[0].matchLabels["bad key"]: "bad key" is not a valid label key: use an optional DNS prefix and "/", then 1-63 letters, digits, \'-\', \'_\', \'.\' starting and ending with a letter or digit, e.g. "kubernetes.io/hostname"',
       'BGPPeer metallb-system/p: spec.nodeSelectors[0].matchLabels.version: must be a string, not a number (1): quote the value, e.g. "1"',
     ]);
   });

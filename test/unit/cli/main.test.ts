@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
+import { writeFileAtomic } from '../../../src/frr/write-file.js';
 
-function capture(): CliIo & { out: string; err: string; files: Map<string, string> } {
+function capture(extra: Partial<CliIo> = {}): CliIo & { out: string; err: string; files: Map<string, string> } {
   const io = {
     out: '',
     err: '',
@@ -12,6 +14,7 @@ function capture(): CliIo & { out: string; err: string; files: Map<string, strin
     stdout: (t: string) => void (io.out += t),
     stderr: (t: string) => void (io.err += t),
     writeFile: async (p: string, t: string) => void io.files.set(p, t),
+    ...extra,
   };
   return io;
 }
@@ -129,5 +132,81 @@ describe('--frr-version', () => {
     expect(await main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--frr-version', value], io)).toBe(2);
     expect(io.err.split('\n')[0]).toBe(`error: --frr-version must be a release such as 10.3 or 8.4.4, not ${JSON.stringify(value)}`);
     expect(io.out).toBe('');
+  });
+});
+
+describe('--out replaces only a regular file or creates a new one', () => {
+  const render = (out: string) => {
+    const io = capture({ writeFile: writeFileAtomic });
+    return main(['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--out', out], io).then((code) => ({ code, io }));
+  };
+
+  it('refuses a symlink, a folder, a FIFO and a device with exit 2, leaving them and their targets untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'frr-renderer-unsafe-'));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, join(dir, 'link.conf'));
+    mkdirSync(join(dir, 'folder.conf'));
+    execFileSync('mkfifo', [join(dir, 'fifo.conf')]);
+    for (const [out, what] of [[join(dir, 'link.conf'), 'a symbolic link'], [join(dir, 'folder.conf'), 'a folder'], [join(dir, 'fifo.conf'), 'a FIFO'], ['/dev/null', 'a device'], ['/proc/self/fd/1', 'a symbolic link']] as const) {
+      const { code, io } = await render(out);
+      expect(code).toBe(2);
+      expect(io.err).toMatch(new RegExp(`^error: "${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is ${what}`));
+      expect(io.out).toBe('');
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(join(dir, 'link.conf')).isSymbolicLink()).toBe(true);
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['fifo.conf', 'folder.conf', 'link.conf', 'victim']); // no temp file left
+  });
+
+  it('never follows a link planted at the old temporary name, and leaves no temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'frr-renderer-plant-'));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const out = join(dir, 'frr.conf');
+    symlinkSync(victim, `${out}.tmp-${process.pid}`);
+    const { code } = await render(out);
+    expect(code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(out).isFile()).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['frr.conf', 'frr.conf.tmp-' + process.pid, 'victim']);
+  });
+
+  it('a folder that does not exist is a write error (exit 2), with nothing left behind', async () => {
+    const { code, io } = await render('/nonexistent-frr-renderer/frr.conf');
+    expect(code).toBe(2);
+    expect(io.err).toBe('error: cannot write "/nonexistent-frr-renderer/frr.conf": the folder does not exist (ENOENT); the previous file is unchanged\n');
+  });
+});
+
+describe('arguments are validated like fields', () => {
+  it.each([
+    ['--node', 'vm\nneighbor 6.6.6.6 remote-as 1'],
+    ['--hostname', 'vm\nneighbor 6.6.6.6 remote-as 1'],
+    ['--hostname', 'a b'],
+    ['--hostname', 'a!b'],
+    ['--namespace', 'Bad_NS'],
+  ])('render %s %j is a usage error, escaped, and nothing is written', async (flag, value) => {
+    const io = capture();
+    const argv = ['render', '--dir', folder({ 'p.yaml': PEER }), '--node', 'n1', '--out', '/x/frr.conf', flag, value];
+    expect(await main(argv, io)).toBe(2);
+    expect(io.files.size).toBe(0);
+    expect(io.out).toBe('');
+    expect(io.err.split('\n')[0]).toMatch(new RegExp(`^error: ${flag}: ".*" is not a valid`));
+    expect(io.err).not.toContain('\nneighbor');
+  });
+
+  it('run takes NODE_NAME and the host name from the environment, checked the same way', async () => {
+    const io = capture({ env: { NODE_NAME: 'vm\nneighbor 6.6.6.6 remote-as 1' } });
+    expect(await main(['run', '--source', 'dir:/nonexistent', '--once'], io)).toBe(2);
+    expect(io.err.split('\n')[0]).toBe('error: NODE_NAME: "vm\\nneighbor 6.6.6.6 remote-as 1" is not a valid node name: Kubernetes node names are lowercase DNS-1123 (a-z, 0-9, \'-\', \'.\', starting and ending with a letter or digit, at most 253)');
+  });
+
+  it.each([['--debounce', '0x10'], ['--debounce', ''], ['--drift-check', '1e3'], ['--listen', 'a b:1'], ['--frr-pathspace', '../../etc']])('run %s %j is a usage error', async (flag, value) => {
+    const io = capture({ env: { NODE_NAME: 'n1' } });
+    expect(await main(['run', '--source', 'dir:/nonexistent', '--once', flag, value], io)).toBe(2);
+    expect(io.err).toMatch(/^error: /);
   });
 });
