@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, type FrrRelease } from '../intent/frr-release.js';
 import { checkHostname, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
 import { escapeText, q } from '../api/problems.js';
+import type { FrrLocation } from '../frr/context.js';
 import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -28,6 +29,8 @@ commands:
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Per peer and prefix: advertised by FRR or not, and why.
+  run, status and explain also take --vtysh PATH and --frr-reload PATH, for an FRR
+      installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py.
 
 --frr-version X.Y: the FRR release the config is written for (default ${formatRelease(DEFAULT_FRR_RELEASE)},
       the release the image ships; tested: ${TESTED_RELEASES.map(formatRelease).join(', ')}). Lines FRR prints
@@ -72,6 +75,8 @@ const RUN = {
   status: { type: 'string' },
   'status-interval': { type: 'string' },
   'frr-version': { type: 'string' },
+  vtysh: { type: 'string' },
+  'frr-reload': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,6 +84,8 @@ const INSPECT = {
   json: { type: 'boolean' },
   listen: { type: 'string' },
   'frr-pathspace': { type: 'string' },
+  vtysh: { type: 'string' },
+  'frr-reload': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -187,7 +194,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
             ? checked(v.namespace, '--namespace', checkNamespaceName)
             : checked(env['METALLB_NAMESPACE'] ?? 'metallb-system', 'METALLB_NAMESPACE', checkNamespaceName),
           frrConfig: v['frr-config'] === undefined ? undefined : required(v['frr-config'], '--frr-config'),
-          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+          frr: frrLocation(v),
           apply: oneOf(v.apply ?? 'always', ['always', 'auto', 'never'] as const, '--apply'),
           hostname: v.hostname !== undefined
             ? checked(v.hostname, '--hostname', checkHostname)
@@ -211,7 +218,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       if (v.help) return void io.stdout(USAGE);
       const { statusCommand } = await import('./status-command.js');
       return statusCommand(
-        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace) },
+        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frr: frrLocation(v) },
         io,
       );
     }
@@ -225,7 +232,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           service: positionals[0]!,
           json: v.json ?? false,
           listen: checkListen(v.listen ?? ':9120'),
-          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+          frr: frrLocation(v),
         },
         io,
       );
@@ -278,6 +285,15 @@ function checkListen(value: string): string {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):([0-9]{1,5})$/.exec(value);
   if (!m || Number(m[3]) > 65535) throw new UsageError(`--listen must be HOST:PORT, :PORT or [IPv6]:PORT with a port from 0 to 65535, not ${q(value)}`);
   return value;
+}
+
+/** `--frr-pathspace`, `--vtysh`, `--frr-reload`: which FRR the command talks to. */
+function frrLocation(v: { 'frr-pathspace'?: string | undefined; vtysh?: string | undefined; 'frr-reload'?: string | undefined }): FrrLocation {
+  return {
+    pathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+    vtysh: v.vtysh === undefined ? undefined : required(v.vtysh, '--vtysh'),
+    reloadScript: v['frr-reload'] === undefined ? undefined : required(v['frr-reload'], '--frr-reload'),
+  };
 }
 
 /** `--frr-version`: a release such as `10.3` or `8.4.4`; the image's release when absent. */

@@ -4,7 +4,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import type { FrrContext } from '../frr/context.js';
+import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { createAutoTarget } from '../frr/auto-target.js';
 import { createFileTarget } from '../frr/file-target.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
@@ -29,7 +29,8 @@ export interface RunArgs {
   readonly node: string;
   readonly namespace: string;
   readonly frrConfig: string | undefined;
-  readonly frrPathspace: string | undefined;
+  /** Which FRR: its pathspace (`vtysh -N`) and programs. */
+  readonly frr: FrrLocation;
   readonly apply: ApplyMode;
   readonly hostname: string | undefined;
   /** `HOST:PORT`; port 0 picks a free one. */
@@ -53,8 +54,8 @@ export interface RunArgs {
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const logger = createJsonLogger({ level: args.logLevel, write: io.stderr });
   const metrics = createMetrics();
-  const frr: FrrContext = { run: execaRunner, pathspace: args.frrPathspace };
-  const configPath = args.frrConfig ?? (args.frrPathspace ? join('/etc/frr', args.frrPathspace, 'frr.conf') : '/etc/frr/frr.conf');
+  const frr: FrrContext = frrContextAt(execaRunner, args.frr);
+  const configPath = args.frrConfig ?? (args.frr.pathspace ? join('/etc/frr', args.frr.pathspace, 'frr.conf') : '/etc/frr/frr.conf');
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
   const source = await buildSource(args, kubeConfig);
@@ -112,7 +113,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     node: args.node,
     namespace: args.namespace,
     frrConfig: configPath,
-    frrPathspace: args.frrPathspace ?? null,
+    frrPathspace: args.frr.pathspace ?? null,
     apply: args.apply,
     frrVersionUntilFrrAnswers: formatRelease(args.frrRelease),
     ...(http ? { listen: `${host}:${http.port}` } : {}),

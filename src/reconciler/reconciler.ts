@@ -22,8 +22,12 @@ import type { ReconcilerStatus } from './status.js';
 export interface ReconcilerOptions {
   readonly node: string;
   readonly metallbNamespace: string;
-  /** `hostname` line of the rendered config (the pod's host name, as FRR shows it). */
-  readonly hostname: string | null;
+  /**
+   * `hostname` line of the rendered config: the pod's host name, as FRR shows it. Required: FRR
+   * shows the system's host name in its running config whether or not one was configured, and
+   * 10.3's frr-reload.py then wants `no hostname X` (which never takes) when the file has none.
+   */
+  readonly hostname: string;
   /** Quiet time after the last event before rendering. */
   readonly debounceMs: number;
   /** Upper bound on the wait under a continuous stream of events. */
@@ -170,7 +174,7 @@ export class Reconciler {
       {
         node: this.opts.node,
         metallbNamespace: this.opts.metallbNamespace,
-        ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
+        hostname: this.opts.hostname,
         frrRelease: this.release.value,
       },
       state.problems,

@@ -68,7 +68,7 @@ class FakeTarget implements ConfigTarget {
 const OPTS: ReconcilerOptions = {
   node: 'worker-0',
   metallbNamespace: 'metallb-system',
-  hostname: null,
+  hostname: 'worker-0',
   debounceMs: 100,
   maxDebounceMs: 1000,
   retry: { initialMs: 1000, maxMs: 8000 },
