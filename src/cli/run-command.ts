@@ -51,11 +51,16 @@ export interface RunArgs {
   readonly frrRelease: FrrRelease;
 }
 
+/** The frr.conf FRR reads: `/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf` (where `vtysh -N` writes it). */
+export function defaultConfigPath(pathspace: string | undefined): string {
+  return pathspace === undefined ? '/etc/frr/frr.conf' : join('/etc/frr', pathspace, 'frr.conf');
+}
+
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const logger = createJsonLogger({ level: args.logLevel, write: io.stderr });
   const metrics = createMetrics();
   const frr: FrrContext = frrContextAt(execaRunner, args.frr);
-  const configPath = args.frrConfig ?? (args.frr.pathspace ? join('/etc/frr', args.frr.pathspace, 'frr.conf') : '/etc/frr/frr.conf');
+  const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
   const source = await buildSource(args, kubeConfig);

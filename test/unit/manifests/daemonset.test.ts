@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunArgs } from '../../../src/cli/run-command.js';
+import { defaultConfigPath, type RunArgs } from '../../../src/cli/run-command.js';
 import type { StatusArgs } from '../../../src/cli/status-command.js';
 import { DEFAULT_RELOAD_SCRIPT, DEFAULT_VTYSH } from '../../../src/frr/context.js';
 import { NAMESPACE, REPO, build, find, podSpec, type Json } from './kustomize.js';
@@ -71,7 +71,7 @@ beforeAll(async () => {
 describe('the frr-renderer container', () => {
   it('runs the sidecar on the Kubernetes source, for its own node, in the DaemonSet namespace', () => {
     expect(sidecar.args).toEqual(['run', '--source', 'k8s']);
-    expect(run).toMatchObject({ source: 'k8s', node: 'worker-0', namespace: NAMESPACE, apply: 'always', kubeconfig: undefined, frrPathspace: undefined, once: false });
+    expect(run).toMatchObject({ source: 'k8s', node: 'worker-0', namespace: NAMESPACE, apply: 'always', kubeconfig: undefined, frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined }, once: false });
     expect(run.status ?? 'auto').not.toBe('off');
   });
 
@@ -97,13 +97,12 @@ describe('the frr-renderer container', () => {
   });
 
   it('writes the frr.conf FRR reads, and reaches FRR sockets, through volumes shared with the frr container', () => {
-    const source = readFileSync(join(REPO, 'src', 'cli', 'run-command.ts'), 'utf8');
-    // The default config path when neither --frr-config nor --frr-pathspace is given.
-    const m = /args\.frrConfig \?\? \(args\.frrPathspace \? [^:]+: '([^']+)'\)/.exec(source);
-    expect(m).not.toBeNull();
+    // The default config path: the DaemonSet gives neither --frr-config nor --frr-pathspace.
     expect(run.frrConfig).toBeUndefined();
-    const configDir = dirname(m![1]!);
-    expect(m![1]).toBe('/etc/frr/frr.conf');
+    expect(run.frr.pathspace).toBeUndefined();
+    const configPath = defaultConfigPath(undefined);
+    const configDir = dirname(configPath);
+    expect(configPath).toBe('/etc/frr/frr.conf');
     for (const path of [configDir, '/var/run/frr']) {
       expect([path, volumeAt(sidecar, path)]).toEqual([path, volumeAt(frr, path)]);
       expect(volumeAt(sidecar, path)).toBeDefined();
