@@ -14,5 +14,7 @@ export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'] },
     { ...shared, displayName: 'frr', testMatch: ['<rootDir>/test/frr/**/*.test.ts', '<rootDir>/test/conformance/**/*.test.ts'] },
+    // The image built from the Containerfile and the DaemonSet's pod run with podman (npm run test:image).
+    { ...shared, displayName: 'image', testMatch: ['<rootDir>/test/image/**/*.test.ts'] },
   ],
 };
