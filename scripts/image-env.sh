@@ -6,13 +6,16 @@
 #
 # - runtime runc (crun fails here: "cgroups in hybrid mode not supported"), cgroupfs;
 # - empty default_ulimits (the defaults cannot be set here); runs pass `--ulimit host`;
-# - storage driver vfs in a storage of its own ($FRR_RENDERER_IMAGE_CACHE/storage), so the cached
-#   base images and build layers never mix with any other podman use of the machine;
+# - storage driver overlay (native, measured on these machines' ext4: a build with every layer
+#   cached takes 4 s, against 60 s with vfs, which copies every layer) in a storage of its own
+#   ($FRR_RENDERER_IMAGE_CACHE/overlay), so the cached base images and build layers never mix with
+#   any other podman use of the machine. FRR_RENDERER_IMAGE_DRIVER=vfs where overlay is missing;
 # - log driver k8s-file and file events: `podman logs` works without journald.
 set -euo pipefail
 
 readonly CACHE="${FRR_RENDERER_IMAGE_CACHE:-/var/cache/frr-renderer/image}"
 readonly RUNROOT="${FRR_RENDERER_IMAGE_RUNROOT:-/run/frr-renderer-image}"
+readonly DRIVER="${FRR_RENDERER_IMAGE_DRIVER:-overlay}"
 
 mkdir -p "$CACHE"
 containers_conf="$CACHE/containers.conf"
@@ -38,9 +41,9 @@ events_logger = \"file\""
 
 write_if_changed "$storage_conf" "# Written by scripts/image-env.sh
 [storage]
-driver = \"vfs\"
-graphroot = \"$CACHE/storage\"
-runroot = \"$RUNROOT\""
+driver = \"$DRIVER\"
+graphroot = \"$CACHE/$DRIVER\"
+runroot = \"$RUNROOT/$DRIVER\""
 
 printf 'export CONTAINERS_CONF=%q\n' "$containers_conf"
 printf 'export CONTAINERS_STORAGE_CONF=%q\n' "$storage_conf"

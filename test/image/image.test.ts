@@ -62,12 +62,9 @@ status: { loadBalancer: { ingress: [{ ip: ${ip} }] } }
 `;
 
 const podman = new Podman();
-/** Layer images this run's builds made or reused: kept as the build cache, everything else pruned. */
-const buildLayers: string[] = [];
 
-afterAll(async () => {
-  if (buildLayers.length > 0) await podman.pruneBuildCache(buildLayers);
-}, 300_000);
+// The layers of each variant's last build stay as the build cache; other untagged images go.
+afterAll(() => podman.pruneBuildCache(), 300_000);
 
 for (const variant of IMAGE_VARIANTS) {
   describeWithImage(`image ${variant.name} (Debian ${variant.debianRelease}, FRR ${variant.frrRelease})`, () => {
@@ -86,7 +83,8 @@ for (const variant of IMAGE_VARIANTS) {
 
     it(`builds from the Containerfile unchanged, with --pull=never on ${baseImageOf(variant)}`, async () => {
       expect(await podman.exists('image', baseImageOf(variant))).toBe(true);
-      const args = ['build', '--pull=never', '--network', 'host', '--file', 'Containerfile', '--tag', image];
+      // --format docker: podman's default (OCI) drops the Containerfile's HEALTHCHECK.
+      const args = ['build', '--pull=never', '--format', 'docker', '--network', 'host', '--file', 'Containerfile', '--tag', image];
       if (!variant.isDefault) args.push('--build-arg', `DEBIAN_RELEASE=${variant.debianRelease}`);
       args.push(...buildTrustMount());
       const started = Date.now();
@@ -97,7 +95,7 @@ for (const variant of IMAGE_VARIANTS) {
       const size = Number(await podman.ok(['image', 'inspect', '--format', '{{.Size}}', image]));
       const frr = (await podman.ok(['run', '--rm', '--network', 'none', '--ulimit', 'host', '--entrypoint', 'dpkg-query', image, '-W', '-f', '${Version}', 'frr'])).trim();
       process.stderr.write(`image ${variant.name}: ${(size / 1e6).toFixed(0)} MB, frr ${frr}, built in ${seconds} s\n`);
-      buildLayers.push(...Podman.layersOf(r.stdout + r.stderr));
+      podman.recordBuildLayers(variant.name, Podman.layersOf(r.stdout + r.stderr));
     }, 25 * 60_000);
 
     it(`ships FRR ${variant.frrRelease}, runs as the DaemonSet's user, and names its base`, async () => {
@@ -105,6 +103,8 @@ for (const variant of IMAGE_VARIANTS) {
       const frr = (await podman.ok(['run', '--rm', '--network', 'none', '--ulimit', 'host', '--entrypoint', 'dpkg-query', image, '-W', '-f', '${Version}', 'frr'])).trim();
       expect(frr.startsWith(`${variant.frrRelease}-`)).toBe(true);
       const config = JSON.parse(await podman.ok(['image', 'inspect', '--format', '{{json .Config}}', image])) as { User: string; Labels: Record<string, string> };
+      const health = JSON.parse(await podman.ok(['image', 'inspect', '--format', '{{json .HealthCheck}}', image])) as { Test?: string[] } | null;
+      expect(health?.Test?.join(' ')).toContain('http://127.0.0.1:9120/healthz');
       const sc = container(readDaemonSetPod(), 'frr-renderer').securityContext as Json;
       expect(config.User).toBe(`${String(sc.runAsUser)}:${String(sc.runAsGroup)}`);
       expect(config.Labels['org.opencontainers.image.base.name']).toBe(baseImageOf(variant));
@@ -289,12 +289,16 @@ function describePod(variant: ImageVariant, image: string, isBuilt: () => boolea
     it('keeps the last good config when a change is invalid, and reports it', async () => {
       const good = readFileSync(frrConf(), 'utf8');
       put('peer.yaml', peerYaml(INVALID_PASSWORD));
-      const st = await pollUntil(sidecarStatus, (s) => s.conversion?.valid === false, { what: 'the invalid BGPPeer to be reported in /status' });
-      expect(st.conversion?.errors.join('\n')).toMatch(/BGPPeer metallb-system\/router: spec\.password: /);
-      expect((await get('/readyz')).status).toBe(200); // FRR still runs a config of ours
-      expect(readFileSync(frrConf(), 'utf8')).toBe(good);
-      expect(await prefixes()).toEqual(['198.51.100.10/32', '198.51.100.11/32']);
-      put('peer.yaml', peerYaml(PASSWORD));
+      try {
+        const st = await pollUntil(sidecarStatus, (s) => s.conversion?.valid === false, { what: 'the invalid BGPPeer to be reported in /status' });
+        expect(st.conversion?.errors.join('\n')).toMatch(/BGPPeer metallb-system\/router: spec\.password: /);
+        expect((await get('/readyz')).status).toBe(200); // FRR still runs a config of ours
+        expect(readFileSync(frrConf(), 'utf8')).toBe(good);
+        expect(await prefixes()).toEqual(['198.51.100.10/32', '198.51.100.11/32']);
+      } finally {
+        // Whatever failed above, the later checks start from the valid peer again.
+        put('peer.yaml', peerYaml(PASSWORD));
+      }
       await pollUntil(sidecarStatus, (s) => s.conversion?.valid === true, { what: 'the fixed BGPPeer to be accepted' });
       expect(statSync(frrConf()).mode & 0o777).toBe(0o600);
     }, 60_000);

@@ -12,7 +12,8 @@
  * - emptyDir: a fresh folder, mode 0777 as the kubelet makes it; configMap: its data as files,
  *   mounted read-only; the ServiceAccount token, CA and namespace where the kubelet mounts them.
  * - Podman's own extras are turned off: no tmpfs on a read-only root (`--read-only-tmpfs=false`),
- *   the machine's ulimits (`--ulimit host`, ../shared/reference/containers-here.md).
+ *   no image HEALTHCHECK (`--no-healthcheck`: the kubelet ignores it and runs the DaemonSet's
+ *   probes), the machine's ulimits (`--ulimit host`, ../shared/reference/containers-here.md).
  * - A restart is what the kubelet does: the container is stopped with the pod's grace period and
  *   a new one is created from the image (a fresh writable layer), with the same volumes.
  * Fields the test does not map (envFrom, lifecycle hooks, ...) fail the test, so a change to the
@@ -187,6 +188,8 @@ export class PodmanPod {
     const args = ['--name', this.nameOf(containerName), '--hostname', who.nodeName];
     // hostNetwork -> the test's namespace standing in for the node (see the header).
     args.push('--network', `ns:/run/netns/${this.o.netns}`, '--ulimit', 'host');
+    // The kubelet ignores the image's HEALTHCHECK (the DaemonSet's probes apply); so does the test.
+    args.push('--no-healthcheck');
     if (sc.runAsUser !== undefined) {
       if (sc.runAsNonRoot === true && Number(sc.runAsUser) === 0) throw new Error(`${containerName}: runAsNonRoot with runAsUser 0`);
       args.push('--user', sc.runAsGroup !== undefined ? `${String(sc.runAsUser)}:${String(sc.runAsGroup)}` : String(sc.runAsUser));

@@ -8,9 +8,9 @@
  * never what a live run (or anything else on the machine) owns.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { REPO } from '../unit/manifests/kustomize.js';
 
@@ -97,13 +97,32 @@ export class Podman {
     return [...buildOutput.matchAll(/^--> (?:Using cache )?([0-9a-f]{11,64})$/gm)].map((m) => m[1]!);
   }
 
+  /** Where the layers of each variant's last build are listed: `<cache>/build-cache/<variant>.layers`. */
+  private layerListOf(variant: string): string {
+    return join(dirname(this.env.CONTAINERS_CONF!), 'build-cache', `${variant}.layers`);
+  }
+
+  /** Records the layers a variant's build made or reused: they are its build cache. */
+  recordBuildLayers(variant: string, layers: readonly string[]): void {
+    const file = this.layerListOf(variant);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${layers.join('\n')}\n`);
+  }
+
   /**
    * The build cache is podman's layer cache in the project's storage: the untagged images that
-   * this run's builds made or reused stay, so the next build with the same inputs is fast; every
-   * other untagged image (layers of older inputs, or of a killed run) is removed. Tagged images
-   * (the cached bases) are never touched here.
+   * the last build of each variant made or reused stay, so the next build with the same inputs
+   * takes seconds; every other untagged image (layers of older inputs, or of a killed run) is
+   * removed. Tagged images (the cached bases) are never touched here.
    */
-  async pruneBuildCache(keep: readonly string[]): Promise<string[]> {
+  async pruneBuildCache(): Promise<string[]> {
+    const dir = dirname(this.layerListOf('x'));
+    const keep = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.layers'))
+          .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+          .filter((l) => l !== '')
+      : [];
     const dangling = (await this.ok(['images', '--all', '--quiet', '--no-trunc', '--filter', 'dangling=true'])).split('\n').map((l) => l.trim().replace(/^sha256:/, '')).filter((l) => l !== '');
     const removed = dangling.filter((id) => !keep.some((k) => id.startsWith(k)));
     for (const id of removed) await this.run(['rmi', id], 120_000);
