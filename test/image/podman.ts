@@ -138,6 +138,26 @@ export class Podman {
       .filter((n) => n.startsWith(`localhost/${IMAGE_PREFIX}`) && isStale(n));
     await this.remove(containers, images);
     removed.push(...containers, ...images);
+    // Helper processes of a killed run (the API relay) name its work folder on their command line.
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const cmdline = (() => {
+        try {
+          return readFileSync(join('/proc', entry, 'cmdline'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      const owner = /\/frrt-img-(\d+)-/.exec(cmdline)?.[1];
+      if (owner !== undefined && !isAlive(Number(owner)) && Number(entry) !== process.pid) {
+        try {
+          process.kill(Number(entry), 'SIGKILL');
+          removed.push(`process ${entry}`);
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
     for (const entry of readdirSync(tmpdir())) {
       if (entry.startsWith(IMAGE_PREFIX) && isStale(entry)) {
         rmSync(join(tmpdir(), entry), { recursive: true, force: true });
