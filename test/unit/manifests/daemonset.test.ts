@@ -117,8 +117,8 @@ describe('the frr-renderer container', () => {
 
   it('runs unprivileged, as the image frr user, in the frrvty group', () => {
     const sc = sidecar.securityContext as Json;
-    expect(sc).toMatchObject({ runAsUser: 92, runAsGroup: 92, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    expect((pod.securityContext as Json).supplementalGroups).toEqual([85]);
+    expect(sc).toMatchObject({ runAsUser: 101, runAsGroup: 101, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect((pod.securityContext as Json).supplementalGroups).toEqual([102]);
     // Read-only root: every path it writes is a volume (frr.conf's folder, the sockets' folder, /tmp).
     expect(((sidecar.volumeMounts ?? []) as Json[]).map((m) => m.mountPath).sort()).toEqual(['/etc/frr', '/tmp', '/var/run/frr']);
   });
