@@ -10,6 +10,7 @@ import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import { buildIntent, type IntentResult } from './intent/build-intent.js';
 import { exampleServices } from './intent/example-services.js';
+import type { NodeForwarding } from './intent/model.js';
 import { DEFAULT_FRR_RELEASE, formatRelease, formsFor, untestedReleaseNote, type FrrRelease, type ReleaseForms } from './intent/frr-release.js';
 import { nodeContext } from './intent/node-context.js';
 import { createRenderer, type Renderer } from './render/renderer.js';
@@ -31,6 +32,8 @@ export interface RenderOptions {
   readonly exampleServices?: boolean;
   /** The FRR release to render for; default `DEFAULT_FRR_RELEASE` (the image's). */
   readonly frrRelease?: FrrRelease;
+  /** The node's IP forwarding as FRR reports it (the sidecar); default on. */
+  readonly forwarding?: NodeForwarding;
 }
 
 export interface RenderResult {
@@ -85,6 +88,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     hostname: opts.hostname ?? null,
     assumeEndpointsReady,
     frr,
+    ...(opts.forwarding ? { forwarding: opts.forwarding } : {}),
   });
   const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
   const problems = sortProblems([...decodeProblems, ...scoped, ...notes, ...intent.problems]);

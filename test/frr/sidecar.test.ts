@@ -261,6 +261,28 @@ describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
     expect(logs.join('')).toContain('FRR running config changed behind our back');
   }, 60_000);
 
+  it("leaves the node's IP forwarding as it is: turned off on the node, the sidecar follows and never turns it back on", async () => {
+    const forwarding = async () => (await speaker.exec('sysctl', ['-n', 'net.ipv6.conf.all.forwarding'])).stdout.trim();
+    // Changed while the sidecar is idle (a change racing an apply in flight can be undone by that
+    // apply's own verification pass; the next reconcile then follows the node again).
+    await reconciler.idle();
+    await speaker.exec('sysctl', ['-q', '-w', 'net.ipv6.conf.all.forwarding=0']);
+    try {
+      await pollUntil(async () => readFileSync(configPath, 'utf8'), (c) => c.includes('\nno ipv6 forwarding\n'), {
+        what: 'the sidecar to render `no ipv6 forwarding` as FRR reports it',
+        timeoutMs: 30_000,
+      });
+      await reconciler.idle();
+      expect(reconciler.status().apply?.result).toMatch(/^(success|adopted)$/);
+      expect(await forwarding()).toBe('0');
+      expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
+      expect(await routesAtRouter()).toContain('198.51.100.10/32');
+    } finally {
+      await speaker.exec('sysctl', ['-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
+    }
+    await pollUntil(async () => readFileSync(configPath, 'utf8'), (c) => !c.includes('no ipv6 forwarding'), { what: 'the line to go with forwarding back on', timeoutMs: 30_000 });
+  }, 90_000);
+
   it('turns 200 rapid changes into a handful of reloads, ending in the right state', async () => {
     await reconciler.idle();
     const before = await reloads('success');

@@ -24,8 +24,6 @@ export const IMAGE_VARIANTS: readonly ImageVariant[] = [
     debianRelease: 'trixie',
     isDefault: true,
     frrRelease: '10.3',
-    podChecksPending:
-      'the sidecar renders FRR 8.4 forms that FRR 10.3 rejects or hides (ip nht resolve-via-default, community internet): issue 10',
   },
   { name: 'bookworm', debianRelease: 'bookworm', isDefault: false, frrRelease: '8.4.4' },
 ];

@@ -33,6 +33,7 @@ const intent: NodeIntent = {
   logLevel: 'informational',
   frrRelease: '10.3',
   nhtResolveViaDefault: false,
+  forwarding: { ipv4: true, ipv6: true },
   tags: [{ id: 42, routeMap: 'metallb-tag-42', advertisements: ['metallb-system/a'] }],
   routers: [
     {
