@@ -217,7 +217,7 @@ describeWithFrr('status objects and CLI on real FRR', () => {
     const json = await cli(['status', '--json', '--listen', listen, ...speaker.cliArgs]);
     expect(json.code).toBe(0);
     const r = JSON.parse(json.out);
-    expect(r).toMatchObject({ version: 1, node: NODE, frr: { version: '8.4.4', reachable: true }, reload: { result: expect.stringMatching(/success|adopted/) } });
+    expect(r).toMatchObject({ version: 1, node: NODE, frr: { version: speaker.installation.packageVersion.split('-')[0], reachable: true }, reload: { result: expect.stringMatching(/success|adopted/) } });
     expect(r.sessions[0]).toMatchObject({ neighbor: '192.0.2.1', peers: [`${NS}/tor`], state: 'Established', bfd: 'Up', families: [{ family: 'ipv4', sent: ['198.51.100.10/32'], missing: [] }] });
     const text = await cli(['status', '--listen', listen, ...speaker.cliArgs]);
     expect(text.out).toContain('sessions: 1/1 established');
