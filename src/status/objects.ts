@@ -140,10 +140,23 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
+/** Apply stages where FRR refused the rendered config itself (not FRR being down or slow). */
+const CONFIG_REFUSED_STAGES: ReadonlySet<string> = new Set(['syntax', 'rejected']);
+
+const APPLY_REASONS: Readonly<Record<string, string>> = {
+  syntax: 'SyntaxRejected',
+  write: 'WriteFailed',
+  rejected: 'LinesRefused',
+  reload: 'ReloadFailed',
+  verify: 'NotConverged',
+};
+
 /**
- * `speaker-<node>`: Invalid with the errors while the configuration has errors. `previous`: the
- * object's current status, whose `lastTransitionTime` is kept while the condition is unchanged
- * (so an unchanged state compares equal and is not patched).
+ * `speaker-<node>`: Invalid with the errors while the configuration has errors, or while FRR
+ * refuses lines of the rendered config (the refused lines are the summary then). Two conditions:
+ * `configReconcilerValid` (the MetalLB objects) and `frrConfigApplied` (FRR runs the rendered
+ * config; why not, by stage). `previous`: the object's current status, whose `lastTransitionTime`s
+ * are kept while a condition is unchanged (so an unchanged state compares equal and is not patched).
  */
 export function configurationState(
   node: string,
@@ -153,17 +166,30 @@ export function configurationState(
   previous?: Readonly<Record<string, unknown>>,
 ): StatusObject {
   const c = status.conversion;
-  const result = c === undefined ? 'Unknown' : c.valid ? 'Valid' : 'Invalid';
-  const errorSummary = c === undefined || c.valid ? '' : c.errors.map(redactPasswords).join('\n');
-  const cond: Omit<Condition, 'lastTransitionTime'> =
+  const a = status.apply;
+  const refused = c?.valid === true && a?.result === 'failure' && CONFIG_REFUSED_STAGES.has(a.stage ?? '');
+  const result = c === undefined ? 'Unknown' : c.valid && !refused ? 'Valid' : 'Invalid';
+  const applyDetail = a === undefined ? '' : redactPasswords([a.description, ...(a.details ?? []).slice(0, 20)].join('\n'));
+  const errorSummary = c === undefined ? '' : !c.valid ? c.errors.map(redactPasswords).join('\n') : refused ? applyDetail : '';
+  const valid: Omit<Condition, 'lastTransitionTime'> =
     c === undefined
       ? { type: 'configReconcilerValid', status: 'Unknown', reason: 'UnknownError', message: 'no configuration rendered yet' }
       : c.valid
         ? { type: 'configReconcilerValid', status: 'True', reason: 'Reconciled', message: '' }
         : { type: 'configReconcilerValid', status: 'False', reason: 'ConfigurationError', message: errorSummary };
-  const prev = (Array.isArray(previous?.conditions) ? (previous!.conditions as Condition[]) : []).find((p) => p?.type === cond.type);
-  const same = prev !== undefined && prev.status === cond.status && prev.reason === cond.reason && prev.message === cond.message;
-  const lastTransitionTime = same && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : new Date(c?.at ?? now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const applied: Omit<Condition, 'lastTransitionTime'> =
+    a === undefined
+      ? { type: 'frrConfigApplied', status: 'Unknown', reason: 'NotAppliedYet', message: 'nothing applied to FRR yet' }
+      : a.result === 'failure'
+        ? { type: 'frrConfigApplied', status: 'False', reason: APPLY_REASONS[a.stage ?? ''] ?? 'ApplyFailed', message: applyDetail }
+        : { type: 'frrConfigApplied', status: 'True', reason: a.result === 'adopted' ? 'Adopted' : 'Applied', message: '' };
+  const prior = Array.isArray(previous?.conditions) ? (previous!.conditions as Condition[]) : [];
+  const stamp = (cond: Omit<Condition, 'lastTransitionTime'>, at: number | undefined): Condition => {
+    const prev = prior.find((p) => p?.type === cond.type);
+    const same = prev !== undefined && prev.status === cond.status && prev.reason === cond.reason && prev.message === cond.message;
+    const lastTransitionTime = same && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : new Date(at ?? now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return { ...cond, lastTransitionTime };
+  };
   return {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'ConfigurationState',
@@ -172,7 +198,7 @@ export function configurationState(
       namespace,
       labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': node, [MANAGED_BY_LABEL]: MANAGED_BY },
     },
-    status: { result, errorSummary, conditions: [{ ...cond, lastTransitionTime }] },
+    status: { result, errorSummary, conditions: [stamp(valid, c?.at), stamp(applied, a?.at)] },
   };
 }
 

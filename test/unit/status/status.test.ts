@@ -104,6 +104,26 @@ describe('ConfigurationState and FRRNodeState', () => {
     const again = configurationState('worker-0', 'metallb-system', { ...bad, conversion: { ...bad.conversion!, at: 99_000 } }, 99_000, invalid.status);
     expect(again.status).toEqual(invalid.status);
   });
+  it('Invalid with the refused lines when FRR refuses the rendered config; apply failures as a condition by stage', () => {
+    const refusedLine = 'bgpd refused " set community internet additive": % Malformed communities attribute';
+    const refused: ReconcilerStatus = { ...OK, apply: { at: 12_000, result: 'failure', passes: 1, description: 'FRR refused 1 line(s) of the rendered config', stage: 'rejected', details: [refusedLine] } };
+    const o = configurationState('worker-0', 'metallb-system', refused, 12_000);
+    expect(o.status).toMatchObject({ result: 'Invalid', errorSummary: `FRR refused 1 line(s) of the rendered config\n${refusedLine}` });
+    expect(o.status.conditions).toEqual([
+      expect.objectContaining({ type: 'configReconcilerValid', status: 'True' }),
+      expect.objectContaining({ type: 'frrConfigApplied', status: 'False', reason: 'LinesRefused', message: expect.stringContaining(refusedLine) }),
+    ]);
+    // FRR down is not an invalid configuration: Valid, with the condition saying why it is not applied.
+    const down: ReconcilerStatus = { ...OK, apply: { at: 13_000, result: 'failure', passes: 0, description: 'vtysh: timed out', stage: 'reload', details: [] } };
+    expect(configurationState('worker-0', 'metallb-system', down, 13_000).status).toMatchObject({
+      result: 'Valid',
+      errorSummary: '',
+      conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'False', reason: 'ReloadFailed' })],
+    });
+    expect(configurationState('worker-0', 'metallb-system', OK, 13_000).status).toMatchObject({
+      conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'True', reason: 'Applied' })],
+    });
+  });
   it('FRRNodeState: results and the running config without passwords', () => {
     const o = frrNodeState('worker-0', { ...OK, apply: { at: 1, result: 'failure', passes: 0, description: 'reload failed', stage: 'reload', details: ['neighbor 192.0.2.1 password hunter2'] } }, ' neighbor 192.0.2.1 password hunter2\n');
     expect(o.status.lastConversionResult).toBe('success');
