@@ -75,7 +75,11 @@ export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOption
   if (bfdProblem) r.error('spec.bfdProfile', bfdProblem);
 
   const ebgpMultiHop = r.boolean(spec.ebgpMultiHop, 'spec.ebgpMultiHop') ?? false;
-  if (ebgpMultiHop && ibgp) {
+  // MetalLB rejects it only for a numeric peerASN equal to myASN (config.go `peerFromCR`); with
+  // dynamicASN internal it accepts it, and FRR ignores ebgp-multihop on an iBGP session.
+  if (ebgpMultiHop && peerASN?.kind === 'internal') {
+    r.warn('spec.ebgpMultiHop', 'has no effect with dynamicASN internal: the session is iBGP, where FRR ignores ebgp-multihop (and does not show it), so no ebgp-multihop line is written; remove it');
+  } else if (ebgpMultiHop && ibgp) {
     r.error('spec.ebgpMultiHop', `cannot be used with an iBGP peer (${ibgpWhy}): remove it; ebgpMultiHop only applies to eBGP sessions`);
   }
   let vrf = nonEmpty(r.string(spec.vrf, 'spec.vrf'));

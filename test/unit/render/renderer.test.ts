@@ -31,6 +31,7 @@ const intent: NodeIntent = {
   node: 'worker-0',
   hostname: null,
   logLevel: 'informational',
+  debugLines: [],
   frrRelease: '10.3',
   nhtResolveViaDefault: false,
   tags: [{ id: 42, routeMap: 'metallb-tag-42', advertisements: ['metallb-system/a'] }],
@@ -45,6 +46,7 @@ const intent: NodeIntent = {
     },
   ],
   bfdProfiles: [],
+  extras: null,
 };
 
 describe('renderer', () => {
