@@ -108,9 +108,12 @@ describe('BGPPeer v1beta2', () => {
     expect(errorsOf({ ...base, peerAddress: 'fe80::1%eth0' })).toEqual([
       'BGPPeer metallb-system/p1: spec.peerAddress: "fe80::1%eth0" is not a valid peer address: zone ids such as "%eth0" are not supported; for link-local or unnumbered peering set spec.interface to "eth0" instead of an address',
     ]);
-    expect(errorsOf({ ...base, sourceAddress: '2001:db8::1' })).toEqual([
-      'BGPPeer metallb-system/p1: spec.sourceAddress: "2001:db8::1" is IPv6 but spec.peerAddress "10.0.0.1" is IPv4: use a source address of the same family',
-    ]);
+    // MetalLB accepts it and FRR loads it; the session cannot come up: a warning.
+    expect(one({ ...base, sourceAddress: '2001:db8::1' })).toMatchObject({
+      errors: [],
+      peer: { sourceAddress: '2001:db8::1' },
+      warnings: ['BGPPeer metallb-system/p1: spec.sourceAddress: "2001:db8::1" is IPv6 but spec.peerAddress "10.0.0.1" is IPv4: FRR takes it, but cannot open the session from it, so the session stays down; use a source address of the same family'],
+    });
     expect(errorsOf({ ...base, routerID: '2001:db8::1' })).toEqual([
       'BGPPeer metallb-system/p1: spec.routerID: "2001:db8::1" is not a valid router ID: FRR\'s router-id is an IPv4 address (dotted quad), e.g. "10.10.10.10"',
     ]);
@@ -120,6 +123,18 @@ describe('BGPPeer v1beta2', () => {
     expect(one({ ...base, peerPort: 16384 }).peer?.port).toBe(16384);
     expect(errorsOf({ ...base, peerPort: 0 })).toEqual(['BGPPeer metallb-system/p1: spec.peerPort: 0 is out of range: use an integer from 1 to 16384']);
     expect(errorsOf({ ...base, peerPort: 16385 })).toEqual(['BGPPeer metallb-system/p1: spec.peerPort: 16385 is out of range: use an integer from 1 to 16384']);
+  });
+
+  // Go's net.ParseIP reads an IPv4-mapped address as its IPv4 address, and MetalLB writes that one.
+  test('IPv4-mapped addresses are their IPv4 address, with a warning', () => {
+    const r = one({ myASN: 64500, peerASN: 64501, peerAddress: '::ffff:192.0.2.1', sourceAddress: '::ffff:192.0.2.10', routerID: '::ffff:192.0.2.10' });
+    expect(r.errors).toEqual([]);
+    expect(r.peer).toMatchObject({ address: '192.0.2.1', addressFamily: 'ipv4', sourceAddress: '192.0.2.10', routerID: '192.0.2.10' });
+    expect(r.warnings).toEqual([
+      'BGPPeer metallb-system/p1: spec.peerAddress: "::ffff:192.0.2.1" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.1", and so does this renderer; write "192.0.2.1"',
+      'BGPPeer metallb-system/p1: spec.sourceAddress: "::ffff:192.0.2.10" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.10", and so does this renderer; write "192.0.2.10"',
+      'BGPPeer metallb-system/p1: spec.routerID: "::ffff:192.0.2.10" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.10", and so does this renderer; write "192.0.2.10"',
+    ]);
   });
 
   test('passwords', () => {
