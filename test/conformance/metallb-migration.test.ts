@@ -106,11 +106,11 @@ describeWithFrr('Migration from MetalLB (issue 13) on live BGP sessions', () => 
     expect(await deltaOf(sc, speaker, applied.config, ' neighbor 192.0.2.1 remote-as internal\n', ` neighbor 192.0.2.1 remote-as internal\n${multihop}\n`)).toContain('ebgp-multihop');
   }, T);
 
-  it('items 8 and 9: passwordSecret.namespace is ignored (the Secret of metallb-system is used); an empty password means no password', async () => {
+  it('items 8 and 9: passwordSecret.namespace is ignored (the Secret of metallb-system is used, its password with "!", "#" and a non-ASCII letter); an empty password means no password', async () => {
     sc = await Scenario.create('password namespace and empty');
     const [speaker, withPassword, without] = await Promise.all([
       sc.speaker('worker-0'),
-      sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500, password: 'conformance-secret-1' }] }),
+      sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500, password: 'conformance!sécret#1' }] }),
       sc.router({ asn: 64501, routerId: '192.0.2.2', neighbors: [{ address: '192.0.2.10', remoteAs: 64500 }] }),
     ]);
     await sc.lan([
@@ -124,10 +124,10 @@ describeWithFrr('Migration from MetalLB (issue 13) on live BGP sessions', () => 
         bgpPeer('other-ns', { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1', passwordSecret: { name: 'bgp-password', namespace: 'default' } }),
         bgpPeer('empty', { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.2', passwordSecret: { name: 'empty-password' } }),
       ),
-      'secrets.yaml': all(passwordSecret('bgp-password', 'conformance-secret-1'), decoy, passwordSecret('empty-password', '')),
+      'secrets.yaml': all(passwordSecret('bgp-password', 'conformance!sécret#1'), decoy, passwordSecret('empty-password', '')),
       'pool.yaml': all(POOL, service('web', ['198.51.100.13'])),
     });
-    expect(applied.config).toContain(' neighbor 192.0.2.1 password conformance-secret-1\n');
+    expect(applied.config).toContain(' neighbor 192.0.2.1 password conformance!sécret#1\n');
     expect(applied.config).not.toContain(' neighbor 192.0.2.2 password');
     await expectRoutes(withPassword, 'ipv4', [{ prefix: '198.51.100.13/32', asPath: '64500' }]);
     await expectRoutes(without, 'ipv4', [{ prefix: '198.51.100.13/32', asPath: '64500' }]);
