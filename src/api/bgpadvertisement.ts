@@ -27,7 +27,9 @@ export function decodeBgpAdvertisement(
   r.unknownFields(spec, SPEC_FIELDS, 'spec');
 
   const aggregationLength = r.integer(spec.aggregationLength, 'spec.aggregationLength', 1, 32) ?? 32;
-  const aggregationLengthV6 = r.integer(spec.aggregationLengthV6, 'spec.aggregationLengthV6', 1, 128) ?? 128;
+  // MetalLB's CRD has a minimum of 1 for aggregationLength but none for aggregationLengthV6: 0 is
+  // refused only against an IPv6 pool (checkAggregationLengths), as MetalLB's validateBGPAdvPerPool does.
+  const aggregationLengthV6 = r.integer(spec.aggregationLengthV6, 'spec.aggregationLengthV6', 0, 128) ?? 128;
   const localPref = r.integer(spec.localPref, 'spec.localPref', 0, 4294967295) ?? 0;
   const communities = decodeCommunities(r, spec.communities);
   const ipAddressPools = r.stringList(spec.ipAddressPools, 'spec.ipAddressPools', 'pool');

@@ -47,10 +47,15 @@ describe('BGPAdvertisement', () => {
   });
 
   test('ranges', () => {
-    expect(one({ aggregationLength: 33, aggregationLengthV6: 0, localPref: -1 }).errors).toEqual([
+    expect(one({ aggregationLength: 33, aggregationLengthV6: 129, localPref: -1 }).errors).toEqual([
       'BGPAdvertisement metallb-system/a1: spec.aggregationLength: 33 is out of range: use an integer from 1 to 32',
-      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 0 is out of range: use an integer from 1 to 128',
+      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 129 is out of range: use an integer from 0 to 128',
       'BGPAdvertisement metallb-system/a1: spec.localPref: -1 is out of range: use an integer from 0 to 4294967295',
+    ]);
+    // MetalLB's CRD sets no minimum for aggregationLengthV6: 0 is refused only against an IPv6 pool.
+    expect(one({ aggregationLengthV6: 0 }).errors).toEqual([]);
+    expect(errors(build(pool('p6', ['2001:db8::/64']) + adv('a1', { aggregationLengthV6: 0 })).problems)).toEqual([
+      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 0 is shorter than prefix 2001:db8::/64 of pool p6: the aggregate would cover addresses outside the pool; use at least 64',
     ]);
   });
 
