@@ -133,19 +133,30 @@ describeWithFrr('Migration from MetalLB (issue 13) on live BGP sessions', () => 
     await expectRoutes(without, 'ipv4', [{ prefix: '198.51.100.13/32', asPath: '64500' }]);
   }, T);
 
-  it('item 7: aliases are looked up before values, a name with ":" included', async () => {
+  it('items 2, 6, 7 and 11: aliases are looked up before values (a name with ":" included); a duplicate advertisement, a peers entry no BGPPeer can have and an object in another namespace no longer block the config', async () => {
     sc = await Scenario.create('aliases with colon');
     const [speaker, router] = await Promise.all([sc.speaker('worker-0'), sc.router({ asn: 64501, routerId: '192.0.2.1', neighbors: [{ address: '192.0.2.10', remoteAs: 64500 }] })]);
     await sc.link(speaker.frr, ['192.0.2.10/24'], router, ['192.0.2.1/24']);
-    await sc.apply(speaker, {
+    const applied = await sc.apply(speaker, {
       'all.yaml': all(
         bgpPeer('router', { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1' }),
         communityAliases('aliases', [['office:main', '64500:100'], ['64500:7', '64500:777']]),
         pool('p', ['198.51.100.0/24']),
         advertisement('adv', { ipAddressPools: ['p'], communities: ['office:main', '64500:7'] }),
+        advertisement('adv-copy', { ipAddressPools: ['p'], communities: ['office:main', '64500:7'] }),
+        advertisement('to-nobody', { ipAddressPools: ['p'], peers: ['frrviavrf 1'], communities: ['64500:999'] }),
+        bgpPeer('router', { myASN: 64500, peerASN: 64666, peerAddress: '192.0.2.66' }).replace('namespace: metallb-system', 'namespace: staging'),
         service('web', ['198.51.100.14']),
       ),
     });
+    expect(applied.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('is the same as the spec of BGPAdvertisement adv'),
+        expect.stringContaining('"frrviavrf 1" names no BGPPeer'),
+        expect.stringContaining('so this object is ignored'),
+      ]),
+    );
+    // 64500:999 belongs to the advertisement that reaches no peer: it must not arrive.
     await expectRoutes(router, 'ipv4', [{ prefix: '198.51.100.14/32', asPath: '64500', communities: ['64500:100', '64500:777'] }]);
   }, T);
 
