@@ -11,14 +11,12 @@
  */
 import type { RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
+import { MAX_BGP_EXTRAS_BYTES } from './limits.js';
 import type { ObjectRef } from './model.js';
 import { Problems } from './problems.js';
 
 export const BGP_EXTRAS_CONFIGMAP = 'bgpextras';
 export const BGP_EXTRAS_KEY = 'extras';
-
-/** A ConfigMap holds at most 1 MiB; more text than that is not a ConfigMap's. */
-export const MAX_BGP_EXTRAS_BYTES = 1024 * 1024;
 
 export interface BgpExtras {
   readonly ref: ObjectRef;
