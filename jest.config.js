@@ -34,5 +34,7 @@ export default {
     ...(process.env.FRR_LATEST === '1'
       ? [frrProject('frr-latest', 'sid', ['<rootDir>/test/frr/goldens.test.ts', '<rootDir>/test/conformance/**/*.test.ts'])]
       : []),
+    // The image built from the Containerfile and the DaemonSet's pod run with podman (npm run test:image).
+    { ...shared, displayName: 'image', testMatch: ['<rootDir>/test/image/**/*.test.ts'] },
   ],
 };

@@ -12,6 +12,7 @@ import type { BgpExtrasOptions } from './intent/bgp-extras.js';
 import { buildIntent, type IntentOptions, type IntentResult } from './intent/build-intent.js';
 import { DEFAULT_SPEAKER_LOG_LEVEL, frrLogLevelFor, type FrrLogLevel, type SpeakerLogLevel } from './intent/frr-log-level.js';
 import { exampleServices } from './intent/example-services.js';
+import type { NodeForwarding } from './intent/model.js';
 import { DEFAULT_FRR_RELEASE, formatRelease, formsFor, untestedReleaseNote, type FrrRelease, type ReleaseForms } from './intent/frr-release.js';
 import { nodeContext } from './intent/node-context.js';
 import { createRenderer, type Renderer } from './render/renderer.js';
@@ -46,6 +47,8 @@ export interface RenderOptions {
    * verdict on them (the sidecar's `vtysh -C`); without it they are appended unchecked.
    */
   readonly bgpExtras?: BgpExtrasOptions;
+  /** The node's IP forwarding as FRR reports it (the sidecar); default on. */
+  readonly forwarding?: NodeForwarding;
 }
 
 export interface RenderResult {
@@ -101,6 +104,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     assumeEndpointsReady,
     frr,
     ...speakerOptions(opts),
+    ...(opts.forwarding ? { forwarding: opts.forwarding } : {}),
   });
   const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
   const problems = sortProblems([...decodeProblems, ...scoped, ...notes, ...intent.problems]);

@@ -1,5 +1,5 @@
 /** `explain NAMESPACE/SERVICE`: per peer and prefix, whether FRR really advertised it, and why not. */
-import type { FrrContext } from '../frr/context.js';
+import type { FrrContext, FrrLocation } from '../frr/context.js';
 import { gatherFrrState, type FrrState } from '../frr/frr-state.js';
 import { escapeText } from '../api/problems.js';
 import { explainService } from '../status/explain.js';
@@ -13,7 +13,7 @@ export interface ExplainArgs {
   readonly service: string;
   readonly json: boolean;
   readonly listen: string;
-  readonly frrPathspace: string | undefined;
+  readonly frr: FrrLocation;
 }
 
 /** Where `explain` reads from: the sidecar's `/intent` and FRR (tests pass fakes). */
@@ -31,7 +31,7 @@ const realSources: ExplainSources = { readSidecar, gatherFrrState };
  */
 export async function explainCommand(args: ExplainArgs, io: CliIo, sources: ExplainSources = realSources): Promise<void> {
   if (!/^[^/\s]+\/[^/\s]+$/.test(args.service)) throw new UsageError(`explain needs NAMESPACE/SERVICE, not ${JSON.stringify(args.service)}`);
-  const [sidecar, state] = await Promise.all([sources.readSidecar(args.listen), sources.gatherFrrState(frrContext(args.frrPathspace), { advertised: true })]);
+  const [sidecar, state] = await Promise.all([sources.readSidecar(args.listen), sources.gatherFrrState(frrContext(args.frr), { advertised: true })]);
   if ('error' in sidecar) {
     throw new InvalidConfigError(`error: cannot explain without the sidecar's intent: ${sidecar.error} (is "frr-renderer run" listening there? see --listen)`);
   }

@@ -4,6 +4,7 @@ import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, t
 import { checkHostname, checkLoadBalancerClass, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
 import { DEFAULT_SPEAKER_LOG_LEVEL, FRR_LOG_LEVELS, parseFrrLogLevel, SPEAKER_LOG_LEVELS } from '../intent/frr-log-level.js';
 import { escapeText, q } from '../api/problems.js';
+import type { FrrLocation } from '../frr/context.js';
 import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -30,6 +31,8 @@ commands:
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Per peer and prefix: advertised by FRR or not, and why.
+  run, status and explain also take --vtysh PATH and --frr-reload PATH, for an FRR
+      installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py.
 
 speaker options (MetalLB speaker's, same names and meaning; render takes them so that a
 review renders what the node runs):
@@ -103,6 +106,8 @@ const RUN = {
   status: { type: 'string' },
   'status-interval': { type: 'string' },
   'frr-version': { type: 'string' },
+  vtysh: { type: 'string' },
+  'frr-reload': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,6 +115,8 @@ const INSPECT = {
   json: { type: 'boolean' },
   listen: { type: 'string' },
   'frr-pathspace': { type: 'string' },
+  vtysh: { type: 'string' },
+  'frr-reload': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -220,7 +227,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
             ? checked(v.namespace, '--namespace', checkNamespaceName)
             : checked(env['METALLB_NAMESPACE'] ?? 'metallb-system', 'METALLB_NAMESPACE', checkNamespaceName),
           frrConfig: v['frr-config'] === undefined ? undefined : required(v['frr-config'], '--frr-config'),
-          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+          frr: frrLocation(v),
           apply: oneOf(v.apply ?? 'always', ['always', 'auto', 'never'] as const, '--apply'),
           hostname: v.hostname !== undefined
             ? checked(v.hostname, '--hostname', checkHostname)
@@ -244,7 +251,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       if (v.help) return void io.stdout(USAGE);
       const { statusCommand } = await import('./status-command.js');
       return statusCommand(
-        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace) },
+        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frr: frrLocation(v) },
         io,
       );
     }
@@ -258,7 +265,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           service: positionals[0]!,
           json: v.json ?? false,
           listen: checkListen(v.listen ?? ':9120'),
-          frrPathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+          frr: frrLocation(v),
         },
         io,
       );
@@ -331,6 +338,15 @@ function speakerArgs(v: {
     logLevel: oneOf(v['log-level'] ?? DEFAULT_SPEAKER_LOG_LEVEL, SPEAKER_LOG_LEVELS, '--log-level'),
     frrLogLevel,
     bgpExtras: v['bgp-extras'] ?? false,
+  };
+}
+
+/** `--frr-pathspace`, `--vtysh`, `--frr-reload`: which FRR the command talks to. */
+function frrLocation(v: { 'frr-pathspace'?: string | undefined; vtysh?: string | undefined; 'frr-reload'?: string | undefined }): FrrLocation {
+  return {
+    pathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
+    vtysh: v.vtysh === undefined ? undefined : required(v.vtysh, '--vtysh'),
+    reloadScript: v['frr-reload'] === undefined ? undefined : required(v['frr-reload'], '--frr-reload'),
   };
 }
 

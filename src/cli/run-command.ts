@@ -4,7 +4,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import type { FrrContext } from '../frr/context.js';
+import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { createAutoTarget } from '../frr/auto-target.js';
 import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
@@ -32,7 +32,8 @@ export interface RunArgs {
   readonly node: string;
   readonly namespace: string;
   readonly frrConfig: string | undefined;
-  readonly frrPathspace: string | undefined;
+  /** Which FRR: its pathspace (`vtysh -N`) and programs. */
+  readonly frr: FrrLocation;
   readonly apply: ApplyMode;
   readonly hostname: string | undefined;
   /** `HOST:PORT`; port 0 picks a free one. */
@@ -54,11 +55,16 @@ export interface RunArgs {
   readonly frrRelease: FrrRelease;
 }
 
+/** The frr.conf FRR reads: `/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf` (where `vtysh -N` writes it). */
+export function defaultConfigPath(pathspace: string | undefined): string {
+  return pathspace === undefined ? '/etc/frr/frr.conf' : join('/etc/frr', pathspace, 'frr.conf');
+}
+
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const logger = createJsonLogger({ level: sidecarLogLevel(args.speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();
-  const frr: FrrContext = { run: execaRunner, pathspace: args.frrPathspace };
-  const configPath = args.frrConfig ?? (args.frrPathspace ? join('/etc/frr', args.frrPathspace, 'frr.conf') : '/etc/frr/frr.conf');
+  const frr: FrrContext = frrContextAt(execaRunner, args.frr);
+  const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
   const source = await buildSource(args, kubeConfig);
@@ -134,7 +140,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     node: args.node,
     namespace: args.namespace,
     frrConfig: configPath,
-    frrPathspace: args.frrPathspace ?? null,
+    frrPathspace: args.frr.pathspace ?? null,
     apply: args.apply,
     frrVersionUntilFrrAnswers: formatRelease(args.frrRelease),
     lbClass: speaker.loadBalancerClass ?? null,

@@ -3,7 +3,7 @@
  * (`oc exec ... -- frr-renderer status`). FRR's state comes from vtysh; the intent and the
  * reconciler's results come from the sidecar's HTTP endpoint on localhost (`--listen`).
  */
-import type { FrrContext } from '../frr/context.js';
+import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { gatherFrrState } from '../frr/frr-state.js';
 import { execaRunner } from '../frr/run.js';
 import { statusReport } from '../status/explain.js';
@@ -16,7 +16,7 @@ export interface StatusArgs {
   readonly json: boolean;
   /** The sidecar's `--listen`; `:9120` means 127.0.0.1:9120. */
   readonly listen: string;
-  readonly frrPathspace: string | undefined;
+  readonly frr: FrrLocation;
 }
 
 export function sidecarUrl(listen: string, path: string): string {
@@ -41,12 +41,12 @@ export async function readSidecar(listen: string): Promise<{ snapshot: IntentSna
   }
 }
 
-export function frrContext(pathspace: string | undefined): FrrContext {
-  return { run: execaRunner, pathspace, vtyshTimeoutMs: 20_000 };
+export function frrContext(location: FrrLocation): FrrContext {
+  return frrContextAt(execaRunner, location, { vtyshTimeoutMs: 20_000 });
 }
 
 export async function statusCommand(args: StatusArgs, io: CliIo): Promise<void> {
-  const [sidecar, state] = await Promise.all([readSidecar(args.listen), gatherFrrState(frrContext(args.frrPathspace), { advertised: true })]);
+  const [sidecar, state] = await Promise.all([readSidecar(args.listen), gatherFrrState(frrContext(args.frr), { advertised: true })]);
   const snapshot = 'snapshot' in sidecar ? sidecar.snapshot : null;
   const report = statusReport(snapshot, state);
   if (args.json) {

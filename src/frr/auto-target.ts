@@ -12,7 +12,9 @@ export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: 
     apply: async (config, lastGood) => (await pick()).apply(config, lastGood),
     runs: async (config) => (await pick()).runs(config),
     fingerprint: async () => (await pick()).fingerprint(),
-    release: async () => (await pick()).release(),
+    environment: async () => (await pick()).environment(),
+    forwarding: async () => (await pick()).forwarding(),
+    persist: async (config) => (await pick()).persist(config),
   };
 }
 

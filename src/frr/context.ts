@@ -21,6 +21,24 @@ export interface FrrContext {
   readonly reloadScript?: string;
 }
 
+/** Where the commands find FRR: its pathspace and, for an FRR not installed where Debian puts it, its programs. */
+export interface FrrLocation {
+  readonly pathspace: string | undefined;
+  readonly vtysh: string | undefined;
+  readonly reloadScript: string | undefined;
+}
+
+/** A context for `location`, with the production runner. */
+export function frrContextAt(run: CommandRunner, location: FrrLocation, extra: Partial<FrrContext> = {}): FrrContext {
+  return {
+    run,
+    pathspace: location.pathspace,
+    ...(location.vtysh === undefined ? {} : { vtysh: location.vtysh }),
+    ...(location.reloadScript === undefined ? {} : { reloadScript: location.reloadScript }),
+    ...extra,
+  };
+}
+
 export const DEFAULT_VTYSH_TIMEOUT_MS = 30_000;
 /** Reloads grow with config size (seconds for thousands of services), so they get more room. */
 export const DEFAULT_RELOAD_TIMEOUT_MS = 300_000;

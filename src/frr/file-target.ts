@@ -12,10 +12,17 @@ export function createFileTarget(path: string, files: ConfigFiles, why: string):
     async runs(config) {
       return (await readFile(path, 'utf8').catch(() => undefined)) === config;
     },
+    async persist(config) {
+      // runs() is true only when the file holds the config already.
+      if ((await readFile(path, 'utf8').catch(() => undefined)) !== config) await files.write(path, config);
+    },
     async fingerprint() {
       return undefined;
     },
-    async release() {
+    async environment() {
+      return undefined;
+    },
+    async forwarding() {
       return undefined;
     },
   };

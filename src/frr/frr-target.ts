@@ -4,10 +4,11 @@
  * reload that fails is rolled back to the last config that worked.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { parseFrrRelease, type FrrRelease } from '../intent/frr-release.js';
 import type { FrrContext } from './context.js';
-import { parseFrrVersion } from './parse-version.js';
+import type { NodeForwarding } from '../intent/model.js';
+import { readEnvironment, readForwarding, type FrrEnvironment } from './environment.js';
 import { applyConfig, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
@@ -48,12 +49,20 @@ export interface ConfigTarget {
   /** True when the target already runs `config`: used to adopt a running FRR without reloading it. */
   runs(config: string): Promise<boolean>;
   /**
+   * Makes the file FRR reads at start hold `config`, without touching FRR (after adopting: FRR runs
+   * it already, but the file may still hold what was rendered before, e.g. before the node's
+   * forwarding changed). Rejects with ApplyError `write`.
+   */
+  persist(config: string): Promise<void>;
+  /**
    * A hash of what the target runs now; it changes when FRR restarts empty or someone edits its
    * config by hand. Undefined when the target cannot drift (a plain file).
    */
   fingerprint(): Promise<string | undefined>;
-  /** The FRR release the target runs (`show version`); undefined when it cannot tell (no FRR, or down). */
-  release(): Promise<FrrRelease | undefined>;
+  /** The FRR release and the node's forwarding, from FRR; undefined when there is no FRR to ask. Rejects when FRR is down. */
+  environment(): Promise<FrrEnvironment | undefined>;
+  /** The node's forwarding alone (cheap; asked before every apply); undefined when there is no FRR to ask. */
+  forwarding(): Promise<NodeForwarding | undefined>;
 }
 
 export interface ApplierOptions {
@@ -172,13 +181,21 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
       return isEmptyDelta(await testReload(frr, candidatePath));
     },
 
+    async persist(config) {
+      if ((await readFile(configPath, 'utf8').catch(() => undefined)) !== config) await write(files, configPath, config);
+    },
+
     async fingerprint() {
       const running = await show(frr, 'show running-config');
       return createHash('sha256').update(running).digest('hex');
     },
 
-    async release() {
-      return parseFrrRelease(parseFrrVersion(await show(frr, 'show version')));
+    environment() {
+      return readEnvironment(frr);
+    },
+
+    forwarding() {
+      return readForwarding(frr);
     },
   };
 }

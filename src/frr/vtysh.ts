@@ -52,12 +52,13 @@ export interface ShowOptions {
   readonly keepPasswords?: boolean;
 }
 
-/** `vtysh -c COMMAND` on the instance; resolves with stdout, rejects on a non-zero exit. */
-export async function show(frr: FrrContext, command: string, opts: ShowOptions = {}): Promise<string> {
+/** `vtysh -c COMMAND [-c COMMAND...]` on the instance; resolves with stdout, rejects on a non-zero exit. */
+export async function show(frr: FrrContext, command: string | readonly string[], opts: ShowOptions = {}): Promise<string> {
+  const commands = typeof command === 'string' ? [command] : command;
   const { stdout } = await runChecked(
     frr.run,
     frr.vtysh ?? DEFAULT_VTYSH,
-    [...vtyshPathspaceArgs(frr), '-c', command],
+    [...vtyshPathspaceArgs(frr), ...commands.flatMap((c) => ['-c', c])],
     { timeoutMs: frr.vtyshTimeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS },
   );
   return opts.keepPasswords === true ? stdout : redactPasswords(stdout);

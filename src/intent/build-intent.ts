@@ -4,7 +4,7 @@ import { bgpExtrasText, type BgpExtrasOptions } from './bgp-extras.js';
 import { keyOf } from './keys.js';
 import { announceVerdict, type AnnounceVerdict } from './announce.js';
 import { bfdProfileIntent } from './bfd-profiles.js';
-import type { BfdProfileIntent, NodeIntent, TagIntent } from './model.js';
+import type { BfdProfileIntent, NodeForwarding, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
 import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
@@ -30,6 +30,8 @@ export interface IntentOptions {
   readonly bgpExtras?: BgpExtrasOptions;
   /** The FRR release rendered for, resolved to its forms (`formsFor`). */
   readonly frr: ReleaseForms;
+  /** The node's IP forwarding as FRR reports it; default on (a router's). */
+  readonly forwarding?: NodeForwarding;
 }
 
 export interface ServiceVerdict {
@@ -110,6 +112,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     debugLines: log.debug,
     frrRelease: formatRelease(opts.frr.basis),
     nhtResolveViaDefault: opts.frr.forms.nhtResolveViaDefault,
+    forwarding: opts.forwarding ?? { ipv4: true, ipv6: true },
     tags,
     routers,
     bfdProfiles,

@@ -47,8 +47,10 @@ const R = (major: number, minor: number): FrrRelease => ({ major, minor });
  * release where each change happened is FRR's, cited per row.
  *
  * Not in the table because no release needs a different line: BFD profiles (10.x prints them
- * sorted by name, 8.4.4 in creation order; both reload without delta, and we render them sorted)
- * and route-maps (10.x prints them before `router bgp`, which is where we render them).
+ * sorted by name, 8.4.4 in creation order; both reload without delta, and we render them sorted),
+ * route-maps (10.x prints them before `router bgp`, which is where we render them), and `hostname`
+ * (both show the system's host name even when none is configured; 10.3's frr-reload.py then asks
+ * for `no hostname X`, 8.4.4's does not: the sidecar always writes the pod's host name).
  */
 const FORMS: { readonly [K in keyof FrrForms]: Since<FrrForms[K]> } = {
   // 8.4.4 shows both lines once written (resolution via the default route is off by default).

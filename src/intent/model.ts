@@ -25,6 +25,8 @@ export interface NodeIntent {
   readonly frrRelease: string;
   /** `ip nht resolve-via-default` and its IPv6 twin are written (releases that show them). */
   readonly nhtResolveViaDefault: boolean;
+  /** The node's forwarding, as FRR reports it: `no ip forwarding` / `no ipv6 forwarding` when off. */
+  readonly forwarding: NodeForwarding;
   /** Origination route-maps, sorted by id. */
   readonly tags: readonly TagIntent[];
   /** Default VRF first, then VRFs by name. */
@@ -33,6 +35,16 @@ export interface NodeIntent {
   readonly bfdProfiles: readonly BfdProfileIntent[];
   /** MetalLB's bgpextras lines (without the final newline), appended as they are at the end (`--bgp-extras`), or null. */
   readonly extras: { readonly source: string; readonly text: string } | null;
+}
+
+/**
+ * IP forwarding is the node's (kernel sysctls), not ours: FRR shows `no ipv6 forwarding` while it is
+ * off, and a config without that line would make frr-reload.py turn forwarding on, on the node.
+ * The rendered config says what FRR reports, so a reload never touches it.
+ */
+export interface NodeForwarding {
+  readonly ipv4: boolean;
+  readonly ipv6: boolean;
 }
 
 /** One set of BGPAdvertisements that announce a prefix together. */

@@ -12,6 +12,7 @@ import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { IntentResult } from '../intent/build-intent.js';
+import type { NodeForwarding } from '../intent/model.js';
 import { compareReleases, formatRelease, formsFor, untestedReleaseNote, type FrrRelease } from '../intent/frr-release.js';
 import { findBgpExtrasText, type BgpExtrasCheck } from '../api/bgp-extras.js';
 import type { ExtrasChecker } from '../frr/check-extras.js';
@@ -24,8 +25,12 @@ import type { ReconcilerStatus } from './status.js';
 export interface ReconcilerOptions {
   readonly node: string;
   readonly metallbNamespace: string;
-  /** `hostname` line of the rendered config (the pod's host name, as FRR shows it). */
-  readonly hostname: string | null;
+  /**
+   * `hostname` line of the rendered config: the pod's host name, as FRR shows it. Required: FRR
+   * shows the system's host name in its running config whether or not one was configured, and
+   * 10.3's frr-reload.py then wants `no hostname X` (which never takes) when the file has none.
+   */
+  readonly hostname: string;
   /** Quiet time after the last event before rendering. */
   readonly debounceMs: number;
   /** Upper bound on the wait under a continuous stream of events. */
@@ -76,6 +81,8 @@ export class Reconciler {
   private appliedIntent: IntentResult | undefined;
   /** The release rendered for, and whether FRR reported it or it is still the configured one. */
   private release: { readonly value: FrrRelease; readonly from: 'frr' | 'flag' };
+  /** The node's forwarding as FRR last reported it (rendered as is; on until FRR answers). */
+  private forwarding: NodeForwarding = { ipv4: true, ipv6: true };
   private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] };
 
   constructor(
@@ -105,12 +112,29 @@ export class Reconciler {
     return { ...this.st };
   }
 
+  /** Re-reads the node's forwarding from FRR; true when it changed (FRR down: keep what was known). */
+  private async refreshForwarding(): Promise<boolean> {
+    const forwarding = await this.deps.target.forwarding().catch(() => undefined);
+    return forwarding !== undefined && this.takeForwarding(forwarding);
+  }
+
+  private takeForwarding(forwarding: NodeForwarding): boolean {
+    if (forwarding.ipv4 === this.forwarding.ipv4 && forwarding.ipv6 === this.forwarding.ipv6) return false;
+    this.deps.logger.info("the node's IP forwarding, as FRR reports it, is rendered as is (the sidecar never changes it)", { ...forwarding });
+    this.forwarding = forwarding;
+    return true;
+  }
+
   /**
-   * Asks FRR which release it runs (at start, and whenever FRR may have restarted: nothing of ours
-   * known to run). An FRR that does not answer keeps the release known last.
+   * Asks FRR which release it runs and what the node's forwarding is (at start, and whenever FRR
+   * may have restarted or been changed: nothing of ours known to run). An FRR that does not answer
+   * keeps what was known last.
    */
-  private async refreshRelease(): Promise<void> {
-    const reported = await this.deps.target.release().catch(() => undefined);
+  private async refreshEnvironment(): Promise<void> {
+    const env = await this.deps.target.environment().catch(() => undefined);
+    if (env === undefined) return;
+    this.takeForwarding(env.forwarding);
+    const reported = env.release;
     if (reported === undefined || (this.release.from === 'frr' && compareReleases(reported, this.release.value) === 0)) return;
     this.release = { value: reported, from: 'frr' };
     this.st.frr = releaseStatus(this.release);
@@ -172,20 +196,29 @@ export class Reconciler {
       return;
     }
 
-    if (this.applied === undefined) await this.refreshRelease();
-    const result = renderObjects(
-      state.objects,
-      {
-        node: this.opts.node,
-        metallbNamespace: this.opts.metallbNamespace,
-        ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
-        frrRelease: this.release.value,
-        ...this.opts.speaker,
-        ...(this.opts.bgpExtras ? { bgpExtras: { check: await this.checkExtras(state.objects) } } : {}),
-      },
-      state.problems,
-      this.deps.renderer,
-    );
+    const fresh = this.applied === undefined;
+    if (fresh) await this.refreshEnvironment();
+    // FRR's verdict on the bgpextras lines (one vtysh -C per text), before the pure render.
+    const extras = this.opts.bgpExtras ? { bgpExtras: { check: await this.checkExtras(state.objects) } } : {};
+    const render = () =>
+      renderObjects(
+        state.objects,
+        {
+          node: this.opts.node,
+          metallbNamespace: this.opts.metallbNamespace,
+          hostname: this.opts.hostname,
+          frrRelease: this.release.value,
+          forwarding: this.forwarding,
+          ...this.opts.speaker,
+          ...extras,
+        },
+        state.problems,
+        this.deps.renderer,
+      );
+    let result = render();
+    // About to reload: the node's forwarding may have changed since FRR last told us, and a config
+    // that disagrees with it would make frr-reload.py change it on the node. Ask again (cheap).
+    if (!fresh && result.config !== undefined && result.config !== this.applied && (await this.refreshForwarding())) result = render();
     this.intent = result.intent;
     const errors = result.problems.filter((p) => p.severity === 'error').map(formatProblem);
     const warnings = result.problems.filter((p) => p.severity === 'warning').map(formatProblem);
@@ -208,7 +241,9 @@ export class Reconciler {
     const started = clock.now();
     try {
       if (this.applied === undefined && (await this.deps.target.runs(config))) {
-        // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing.
+        // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing but the file
+        // FRR starts from, when it still holds an older render.
+        await this.deps.target.persist(config);
         this.appliedIntent = result.intent;
         await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
         metrics.reconciles.inc({ result: 'unchanged' });

@@ -12,7 +12,7 @@
  *   3. lines FRR refuses are left out: back to nothing, the rest still applied, status says why.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExtrasChecker } from '../../src/frr/check-extras.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
@@ -83,7 +83,7 @@ describeWithFrr('bgpextras with the sidecar on live FRR', () => {
       {
         node: 'worker-0',
         metallbNamespace: 'metallb-system',
-        hostname: null,
+        hostname: hostname(),
         debounceMs: 100,
         maxDebounceMs: 1000,
         retry: { initialMs: 200, maxMs: 2000 },

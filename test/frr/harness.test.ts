@@ -57,7 +57,7 @@ describeWithFrr('FRR test harness', () => {
     expect(await pathspacePids(frr.name)).toEqual([]);
     expect(await listNamespaces()).not.toContain(frr.name);
     expect(await exists(frr.confDir)).toBe(false);
-    expect(await exists(join(frr.installation.root, '/var/run/frr', frr.name))).toBe(false);
+    expect(await exists(join(frr.installation.root, '/run/frr', frr.name))).toBe(false);
   }, FRR_TIMEOUT_MS);
 
   it(`runs the release under test (${installationUnderTest().packageVersion})`, async () => {

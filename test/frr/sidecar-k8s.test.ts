@@ -4,7 +4,7 @@
  * empty and after every fault of the watch protocol, with a bounded request rate.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
@@ -82,11 +82,11 @@ describeWithFrr('sidecar with the Kubernetes source on real FRR', () => {
         healthyWatchMs: 300,
       });
       reconciler = new Reconciler(
-        { node: 'worker-0', metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
+        { node: 'worker-0', metallbNamespace: NS, hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
         {
           source,
           renderer: await defaultRenderer(),
-          target: createFrrTarget({ frr: speaker.frr, configPath: `/etc/frr/${speaker.name}/frr.conf`, files: realConfigFiles }),
+          target: createFrrTarget({ frr: speaker.frr, configPath: join(speaker.confDir, 'frr.conf'), files: realConfigFiles }),
           clock: realClock,
           random: Math.random,
           logger: silentLogger,
@@ -155,7 +155,7 @@ describeWithFrr('sidecar with the Kubernetes source on real FRR', () => {
     it('applies the cluster state with --once and exits 0; a sidecar restart then reloads nothing', async () => {
       const kubeconfig = join(work, 'kubeconfig.json');
       writeFileSync(kubeconfig, server.kubeConfig().exportConfig());
-      const args = ['run', '--source', 'k8s', '--kubeconfig', kubeconfig, '--node', 'worker-0', '--frr-pathspace', speaker.name, '--once', '--log-level', 'info'];
+      const args = ['run', '--source', 'k8s', '--kubeconfig', kubeconfig, '--node', 'worker-0', ...speaker.cliArgs, '--frr-config', join(speaker.confDir, 'frr.conf'), '--once', '--log-level', 'info'];
       let err = '';
       const io = { stdout: () => undefined, stderr: (t: string) => void (err += t), writeFile: async () => undefined, env: {} };
       addService('cli', '198.51.100.20');

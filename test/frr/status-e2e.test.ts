@@ -6,7 +6,7 @@
  * advertised get the right reason; polling while nothing changes writes nothing.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { gatherFrrState } from '../../src/frr/frr-state.js';
@@ -119,11 +119,11 @@ describeWithFrr('status objects and CLI on real FRR', () => {
     api.register({ group: 'metallb.io', resource: 'configurationstates', kind: 'ConfigurationState', namespaced: true });
     const logger = createJsonLogger({ level: 'error', write: () => undefined });
     reconciler = new Reconciler(
-      { node: NODE, metallbNamespace: NS, hostname: null, debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
+      { node: NODE, metallbNamespace: NS, hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
       {
         source: createFolderSource(dir),
         renderer: await defaultRenderer(),
-        target: createFrrTarget({ frr: speaker.frr, configPath: `/etc/frr/${speaker.name}/frr.conf`, files: realConfigFiles }),
+        target: createFrrTarget({ frr: speaker.frr, configPath: join(speaker.confDir, 'frr.conf'), files: realConfigFiles }),
         clock: realClock,
         random: Math.random,
         logger,
@@ -187,7 +187,7 @@ describeWithFrr('status objects and CLI on real FRR', () => {
     expect(took).toBeLessThan(12_000);
     expect(down.bgpStatus).not.toBe('Established');
 
-    const explained = await cli(['explain', 'shop/web', '--json', '--listen', `127.0.0.1:${http.port}`, '--frr-pathspace', speaker.name]);
+    const explained = await cli(['explain', 'shop/web', '--json', '--listen', `127.0.0.1:${http.port}`, ...speaker.cliArgs]);
     expect(JSON.parse(explained.out).peers[0].prefixes[0]).toMatchObject({ prefix: '198.51.100.10/32', advertised: false, reason: 'noSession' });
 
     await router.exec('ip', ['link', 'set', linkIf, 'up']);
@@ -197,7 +197,7 @@ describeWithFrr('status objects and CLI on real FRR', () => {
   it('explain: advertised, and the reason for each service that is not', async () => {
     await pollUntil(() => receivedRoutes(router, 'ipv4'), (r) => r.some((x) => x.prefix === '198.51.100.10/32'), { what: 'route back at the router', timeoutMs: 30_000, show: (r) => JSON.stringify(r) });
     const listen = `127.0.0.1:${http.port}`;
-    const ask = async (s: string) => JSON.parse((await cli(['explain', s, '--json', '--listen', listen, '--frr-pathspace', speaker.name])).out);
+    const ask = async (s: string) => JSON.parse((await cli(['explain', s, '--json', '--listen', listen, ...speaker.cliArgs])).out);
     const web = await ask('shop/web');
     expect(web).toMatchObject({ version: 1, found: true, announced: true });
     expect(web.peers[0].prefixes).toEqual([{ prefix: '198.51.100.10/32', family: 'ipv4', advertised: true, reason: null, detail: '' }]);
@@ -207,27 +207,27 @@ describeWithFrr('status objects and CLI on real FRR', () => {
     expect(web6.peers[0].prefixes[0]).toMatchObject({ prefix: '2001:db8:100::10/128', advertised: false, reason: 'familyMismatch' });
     expect((await ask('shop/missing')).reason).toBe('serviceNotFound');
 
-    const text = await cli(['explain', 'shop/local', '--listen', listen, '--frr-pathspace', speaker.name]);
+    const text = await cli(['explain', 'shop/local', '--listen', listen, ...speaker.cliArgs]);
     expect(text.code).toBe(0);
     expect(text.out).toContain('NOT announced: noLocalEndpoints');
   }, 60_000);
 
   it('status prints sessions, BFD, prefixes sent and the last reload', async () => {
     const listen = `127.0.0.1:${http.port}`;
-    const json = await cli(['status', '--json', '--listen', listen, '--frr-pathspace', speaker.name]);
+    const json = await cli(['status', '--json', '--listen', listen, ...speaker.cliArgs]);
     expect(json.code).toBe(0);
     const r = JSON.parse(json.out);
     expect(r).toMatchObject({ version: 1, node: NODE, frr: { version: '8.4.4', reachable: true }, reload: { result: expect.stringMatching(/success|adopted/) } });
     expect(r.sessions[0]).toMatchObject({ neighbor: '192.0.2.1', peers: [`${NS}/tor`], state: 'Established', bfd: 'Up', families: [{ family: 'ipv4', sent: ['198.51.100.10/32'], missing: [] }] });
-    const text = await cli(['status', '--listen', listen, '--frr-pathspace', speaker.name]);
+    const text = await cli(['status', '--listen', listen, ...speaker.cliArgs]);
     expect(text.out).toContain('sessions: 1/1 established');
     if (process.env.STATUS_README_OUT) {
-      const explainText = await cli(['explain', 'shop/web', '--listen', listen, '--frr-pathspace', speaker.name]);
-      const local = await cli(['explain', 'shop/local', '--listen', listen, '--frr-pathspace', speaker.name]);
+      const explainText = await cli(['explain', 'shop/web', '--listen', listen, ...speaker.cliArgs]);
+      const local = await cli(['explain', 'shop/local', '--listen', listen, ...speaker.cliArgs]);
       writeFileSync(process.env.STATUS_README_OUT, [text.out, explainText.out, local.out, JSON.stringify(await ask2(listen), null, 2)].join('\n=====\n'));
     }
     async function ask2(l: string) {
-      return JSON.parse((await cli(['explain', 'shop/web6', '--json', '--listen', l, '--frr-pathspace', speaker.name])).out);
+      return JSON.parse((await cli(['explain', 'shop/web6', '--json', '--listen', l, ...speaker.cliArgs])).out);
     }
   }, 30_000);
 });

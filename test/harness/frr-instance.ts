@@ -31,6 +31,7 @@ import {
   chownToFrr,
   daemonsFile,
   FRR_CONF_ROOT,
+  FRR_RUN_ROOT,
   inInstallation,
   killPathspace,
   pathspaceConfDir,
@@ -116,6 +117,20 @@ export class FrrInstance {
    */
   get confDir(): string {
     return this.hasPathspace ? pathspaceConfDir(this.installation, this.name) : join(this.installation.root, FRR_CONF_ROOT);
+  }
+
+  /**
+   * The arguments that point `frr-renderer run|status|explain` at this instance: its pathspace, and
+   * for an FRR from a root the wrappers of its programs (`--vtysh`, `--frr-reload`).
+   */
+  get cliArgs(): string[] {
+    const programs = this.installation.name === 'host' ? [] : ['--vtysh', this.installation.vtysh, '--frr-reload', this.installation.reloadScript];
+    return [...(this.hasPathspace ? ['--frr-pathspace', this.name] : []), ...programs];
+  }
+
+  /** The folder of its pid files and vty sockets as the host sees it (`/run/frr[/<name>]` in its root). */
+  get runDir(): string {
+    return join(this.installation.root, FRR_RUN_ROOT, this.hasPathspace ? this.name : '');
   }
 
   /** Adds the file's lines to the running config with `vtysh -f` (no deletions; for a fresh instance). Fails if FRR refused a line. */

@@ -10,7 +10,11 @@ import { existingRoots, type FrrInstallation } from './installation.js';
 import { sh, shAllowFailure, sleep } from './system.js';
 
 export const FRR_CONF_ROOT = '/etc/frr';
-export const FRR_RUN_ROOT = '/var/run/frr';
+/**
+ * `/var/run/frr` is `/run/frr` behind the `/var/run -> /run` link, and in a root that link is
+ * absolute: read from the host, ROOT/var/run/frr would be the host's /run/frr. So never via the link.
+ */
+export const FRR_RUN_ROOT = '/run/frr';
 
 /** `/etc/frr/<name>` of the installation, as seen from the host (under its root for a chroot one). */
 export function pathspaceConfDir(install: FrrInstallation, name: string): string {

@@ -58,7 +58,7 @@ async function explain(service: string, json = false): Promise<{ thrown: unknown
   const snap = await snapshot();
   const sources: ExplainSources = { readSidecar: async () => ({ snapshot: snap }), gatherFrrState: async () => UNREACHABLE };
   const io = capture();
-  const thrown = await explainCommand({ service, json, listen: ':9120', frrPathspace: undefined }, io, sources).then(
+  const thrown = await explainCommand({ service, json, listen: ':9120', frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined } }, io, sources).then(
     () => undefined,
     (e: unknown) => e,
   );

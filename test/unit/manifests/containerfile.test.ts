@@ -1,11 +1,12 @@
 /**
  * Containerfile, read as instructions (no container engine needed): pinned multi-stage build, the
- * FRR release the tests use, only the runtime files in the final stage and no build tools, the
+ * FRR release paired with each Debian release (test/image builds every one of them), only the runtime files in the final stage and no build tools, the
  * unprivileged user the DaemonSet runs as, a healthcheck on the sidecar's port, and a build context
  * (.dockerignore) that holds what the stages copy and nothing else.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { baseImageOf, IMAGE_VARIANTS } from '../../image/variants.js';
 import { REPO, build, find, podSpec, type Json } from './kustomize.js';
 
 interface Instruction {
@@ -81,14 +82,18 @@ const pod = podSpec(find(objects, 'DaemonSet', 'frr-renderer')[0]!)!;
 const sidecar = (pod.containers as Json[]).find((c) => c.name === 'frr-renderer')!;
 
 describe('Containerfile', () => {
-  it('is a multi-stage build on base images pinned by tag', () => {
+  it('is a multi-stage build on base images pinned by tag, for every Debian release it offers', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const names = new Set<string>();
     for (const s of stages) {
-      if (!names.has(s.image)) {
-        expect(s.image).toMatch(/^[\w.\-/]+(:[\w.-]+)(@sha256:[0-9a-f]{64})?$|^[\w.\-/]+@sha256:[0-9a-f]{64}$/);
-        expect(s.image).not.toMatch(/:latest\b/);
-        expect(s.image).not.toContain('$');
+      if (names.has(s.image)) continue;
+      // The one variable part is the Debian release (a global ARG); every value gives a pinned tag.
+      expect(s.image).toBe('node:20-${DEBIAN_RELEASE}-slim');
+      for (const v of IMAGE_VARIANTS) {
+        const image = s.image.replace('${DEBIAN_RELEASE}', v.debianRelease);
+        expect(image).toMatch(/^[\w.\-/]+(:[\w.-]+)(@sha256:[0-9a-f]{64})?$|^[\w.\-/]+@sha256:[0-9a-f]{64}$/);
+        expect(image).not.toMatch(/:latest\b/);
+        expect(`docker.io/library/${image}`).toBe(baseImageOf(v));
       }
       if (s.name) names.add(s.name);
     }
@@ -105,16 +110,28 @@ describe('Containerfile', () => {
     expect(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
   });
 
-  it('ships the FRR release the tests run against (Debian 12 frr + frr-pythontools), pinned and checked', () => {
-    // The FRR the tests captured their fixtures from, and that .ci/run installs from Debian 12.
-    const tested = readdirSync(join(REPO, 'fixtures', 'vtysh'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    expect(tested).toEqual([finalArgs.FRR_VERSION]);
-    expect(final.image).toMatch(/bookworm/); // Debian 12, as .ci/run
+  it('defaults to Debian 13 and pairs each Debian release with the FRR release tested on it, failing the build on another', () => {
+    const globalArgs = Object.fromEntries(
+      instructions
+        .slice(0, instructions.findIndex((i) => i.op === 'FROM'))
+        .filter((i) => i.op === 'ARG')
+        .map((i) => i.args.split('=') as [string, string]),
+    );
+    expect(globalArgs.DEBIAN_RELEASE).toBe(IMAGE_VARIANTS.find((v) => v.isDefault)!.debianRelease);
+    expect(globalArgs.DEBIAN_RELEASE).toBe('trixie');
+    expect(final.instructions.some((i) => i.op === 'ARG' && i.args === 'DEBIAN_RELEASE')).toBe(true);
     const install = runs(final).find((r) => /apt-get install/.test(r))!;
+    // The table: Debian release -> FRR upstream release, the same as the image test's variants.
+    const table = Object.fromEntries([...install.matchAll(/\b(\w+)\) frr_release=([\d.]+) ;;/g)].map((m) => [m[1]!, m[2]!]));
+    expect(table).toEqual(Object.fromEntries(IMAGE_VARIANTS.map((v) => [v.debianRelease, v.frrRelease])));
+    expect(table).toEqual({ trixie: '10.3', bookworm: '8.4.4' });
+    // Any other release, and a package of another upstream release, end the build.
+    expect(install).toMatch(/\*\) echo "DEBIAN_RELEASE=[^"]*" >&2; exit 1 ;;/);
+    expect(install).toContain(`frr_package="$(dpkg-query -W -f='\${Version}' frr)"`);
+    expect(install).toMatch(/"\$\{frr_release\}"-\*\) echo [^;]*;;\s+\*\) echo "[^"]*" >&2; exit 1 ;;/);
     expect(install).toMatch(/--no-install-recommends/);
     expect(install).toMatch(/\bfrr\b/);
     expect(install).toMatch(/\bfrr-pythontools\b/);
-    expect(install).toContain(`dpkg-query -W -f='\${Version}' frr | grep -q "^\${FRR_VERSION}-"`);
     expect(install).toContain('rm -rf /var/lib/apt/lists/*');
   });
 

@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunArgs } from '../../../src/cli/run-command.js';
+import { defaultConfigPath, type RunArgs } from '../../../src/cli/run-command.js';
 import { DEFAULT_SPEAKER_ARGS } from '../../../src/cli/speaker-args.js';
 import type { StatusArgs } from '../../../src/cli/status-command.js';
 import { DEFAULT_RELOAD_SCRIPT, DEFAULT_VTYSH } from '../../../src/frr/context.js';
@@ -72,7 +72,7 @@ beforeAll(async () => {
 describe('the frr-renderer container', () => {
   it('runs the sidecar on the Kubernetes source, for its own node, in the DaemonSet namespace', () => {
     expect(sidecar.args).toEqual(['run', '--source', 'k8s', '--log-level', 'info']);
-    expect(run).toMatchObject({ source: 'k8s', node: 'worker-0', namespace: NAMESPACE, apply: 'always', kubeconfig: undefined, frrPathspace: undefined, once: false });
+    expect(run).toMatchObject({ source: 'k8s', node: 'worker-0', namespace: NAMESPACE, apply: 'always', kubeconfig: undefined, frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined }, once: false });
     expect(run.status ?? 'auto').not.toBe('off');
   });
 
@@ -108,13 +108,12 @@ describe('the frr-renderer container', () => {
   });
 
   it('writes the frr.conf FRR reads, and reaches FRR sockets, through volumes shared with the frr container', () => {
-    const source = readFileSync(join(REPO, 'src', 'cli', 'run-command.ts'), 'utf8');
-    // The default config path when neither --frr-config nor --frr-pathspace is given.
-    const m = /args\.frrConfig \?\? \(args\.frrPathspace \? [^:]+: '([^']+)'\)/.exec(source);
-    expect(m).not.toBeNull();
+    // The default config path: the DaemonSet gives neither --frr-config nor --frr-pathspace.
     expect(run.frrConfig).toBeUndefined();
-    const configDir = dirname(m![1]!);
-    expect(m![1]).toBe('/etc/frr/frr.conf');
+    expect(run.frr.pathspace).toBeUndefined();
+    const configPath = defaultConfigPath(undefined);
+    const configDir = dirname(configPath);
+    expect(configPath).toBe('/etc/frr/frr.conf');
     for (const path of [configDir, '/var/run/frr']) {
       expect([path, volumeAt(sidecar, path)]).toEqual([path, volumeAt(frr, path)]);
       expect(volumeAt(sidecar, path)).toBeDefined();
@@ -129,8 +128,8 @@ describe('the frr-renderer container', () => {
 
   it('runs unprivileged, as the image frr user, in the frrvty group', () => {
     const sc = sidecar.securityContext as Json;
-    expect(sc).toMatchObject({ runAsUser: 92, runAsGroup: 92, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    expect((pod.securityContext as Json).supplementalGroups).toEqual([85]);
+    expect(sc).toMatchObject({ runAsUser: 101, runAsGroup: 101, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect((pod.securityContext as Json).supplementalGroups).toEqual([102]);
     // Read-only root: every path it writes is a volume (frr.conf's folder, the sockets' folder, /tmp).
     expect(((sidecar.volumeMounts ?? []) as Json[]).map((m) => m.mountPath).sort()).toEqual(['/etc/frr', '/tmp', '/var/run/frr']);
   });

@@ -169,7 +169,8 @@ describe('FRR startup ConfigMap', () => {
     const lines = data.daemons!.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
     expect(lines).toEqual(expect.arrayContaining(['bgpd=yes', 'bfdd=yes', 'vtysh_enable=yes']));
     const options = lines.filter((l) => /^\w+_options=/.test(l));
-    expect(options.map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['zebra_options', 'bgpd_options', 'bfdd_options', 'staticd_options']));
+    // mgmtd: FRR 10 always starts it, and its vty must not listen on the node's addresses either.
+    expect(options.map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['zebra_options', 'bgpd_options', 'bfdd_options', 'staticd_options', 'mgmtd_options']));
     for (const l of options) expect(l).toMatch(/-A 127\.0\.0\.1\b/);
     // The templates render BFD profiles (`bfd` / `profile`), which only bfdd accepts.
     expect(readFileSync(join(REPO, 'templates', 'partials', 'bfd-profiles.hbs'), 'utf8')).toMatch(/^\s*profile /m);

@@ -53,22 +53,33 @@ class FakeTarget implements ConfigTarget {
   async runs(config: string) {
     return this.running === config;
   }
+  persisted: string[] = [];
+  async persist(config: string) {
+    this.persisted.push(config);
+  }
   async fingerprint() {
     return this.fp;
   }
   /** What `show version` reports; undefined = FRR does not answer. */
   reported: FrrRelease | undefined = { major: 10, minor: 3 };
+  nodeForwarding = { ipv4: true, ipv6: true };
   releaseAsks = 0;
-  async release() {
+  async environment() {
     this.releaseAsks++;
-    return this.reported;
+    if (this.reported === undefined) throw new Error('vtysh: FRR does not answer');
+    return { release: this.reported, forwarding: this.nodeForwarding };
+  }
+  forwardingAsks = 0;
+  async forwarding() {
+    this.forwardingAsks++;
+    return this.nodeForwarding;
   }
 }
 
 const OPTS: ReconcilerOptions = {
   node: 'worker-0',
   metallbNamespace: 'metallb-system',
-  hostname: null,
+  hostname: 'worker-0',
   debounceMs: 100,
   maxDebounceMs: 1000,
   retry: { initialMs: 1000, maxMs: 8000 },
@@ -257,6 +268,25 @@ describe('Reconciler', () => {
       });
       expect(logs).toContain('FRR reports release 10.5; rendering for it');
       expect(r.status().conversion?.warnings).toContain('FRR 10.5: FRR 10.5 is not a tested release (tested: 8.4, 10.3); rendering with the forms of FRR 10.3');
+      await r.stop();
+    });
+
+    it("renders the node's forwarding as FRR reports it, so a reload never changes it", async () => {
+      const { clock, source, target, r } = await setup();
+      target.nodeForwarding = { ipv4: true, ipv6: false };
+      source.objects = [peer('a', '192.0.2.1')];
+      await r.start();
+      await clock.advance(200);
+      expect(target.applied[0]).toContain('\nno ipv6 forwarding\n');
+      expect(target.applied[0]).not.toContain('no ip forwarding');
+
+      // Forwarding turned back on, then a change: the reload must not turn it off again.
+      target.nodeForwarding = { ipv4: true, ipv6: true };
+      source.set([peer('a', '192.0.2.2')]);
+      await clock.advance(200);
+      expect(target.applied[1]).toContain('neighbor 192.0.2.2 remote-as');
+      expect(target.applied[1]).not.toContain('forwarding');
+      expect(target.forwardingAsks).toBe(1); // asked before that apply, not on unchanged renders
       await r.stop();
     });
 

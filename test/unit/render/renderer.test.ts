@@ -34,6 +34,7 @@ const intent: NodeIntent = {
   debugLines: [],
   frrRelease: '10.3',
   nhtResolveViaDefault: false,
+  forwarding: { ipv4: true, ipv6: true },
   tags: [{ id: 42, routeMap: 'metallb-tag-42', advertisements: ['metallb-system/a'] }],
   routers: [
     {

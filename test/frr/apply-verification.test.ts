@@ -1,0 +1,186 @@
+/**
+ * The apply path's own checks, on real FRR of every release, on FRR's default instance (as in a
+ * pod) and on a pathspace instance:
+ * - the verification reads the rendered bytes, so FRR running anything else is reported, also
+ *   under a pathspace, where frr-reload.py makes FRR write its running config over frr.conf;
+ * - a line a daemon refuses (which `vtysh -C` cannot see) is a failed apply naming that line;
+ * - a config rendered for another release is caught (refused or reported), never applied silently.
+ *
+ * The sabotage below wraps the real runner so that FRR really loads something else: a stand-in
+ * for a misbehaving reload, in a test of our own failure handling. Everything else is real.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ApplyError, createFrrTarget } from '../../src/frr/frr-target.js';
+import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
+import { realConfigFiles } from '../../src/frr/write-file.js';
+import { formatRelease, formsFor, type FrrRelease } from '../../src/intent/frr-release.js';
+import { renderDirectory } from '../../src/pipeline.js';
+import { cleanupStale, describeWithFrr, FrrInstance, installationUnderTest } from '../harness/index.js';
+
+const MANIFESTS = `apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: { name: router, namespace: metallb-system }
+spec: { myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.1 }
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: { name: pool, namespace: metallb-system }
+spec: { addresses: [198.51.100.0/24] }
+---
+apiVersion: metallb.io/v1beta1
+kind: BGPAdvertisement
+metadata: { name: adv, namespace: metallb-system }
+spec: { ipAddressPools: [pool], communities: ["0:0", "65535:65282"] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec: { type: LoadBalancer }
+status: { loadBalancer: { ingress: [{ ip: 198.51.100.10 }] } }
+`;
+
+const NETWORK_LINE = /^ {2}network 198\.51\.100\.10\/32 route-map \S+\n/m;
+
+/** The file a load command reads: `frr-reload.py --reload ... FILE` or `vtysh ... -f FILE` (not `-C`). */
+function loadedFile(args: readonly string[]): number | undefined {
+  if (args.includes('--reload')) return args.length - 1;
+  const f = args.indexOf('-f');
+  return f >= 0 && !args.includes('-C') ? f + 1 : undefined;
+}
+
+/** A runner under which every load makes FRR run FILE without its `network` line. */
+function sabotaging(real: CommandRunner): CommandRunner {
+  return async (file, args, opts) => {
+    const at = loadedFile(args);
+    if (at === undefined) return real(file, args, opts);
+    const original = args[at]!;
+    const other = join(dirname(original), `sabotaged-${process.pid}.conf`);
+    writeFileSync(other, readFileSync(original, 'utf8').replace(NETWORK_LINE, ''), { mode: 0o600 });
+    try {
+      return await real(file, args.map((a, i) => (i === at ? other : a)), opts);
+    } finally {
+      rmSync(other, { force: true });
+    }
+  };
+}
+
+const SPEAKERS = [
+  ['default instance', () => FrrInstance.startDefault('verifydef')],
+  ['pathspace', () => FrrInstance.start('verifyspk')],
+] as const;
+
+describeWithFrr(
+  'applying to real FRR: what the verification catches',
+  () => {
+    let dir = '';
+
+    async function render(release: FrrRelease): Promise<string> {
+      writeFileSync(join(dir, 'all.yaml'), MANIFESTS);
+      const result = await renderDirectory(dir, { node: 'worker-0', hostname: hostname(), frrRelease: release });
+      if (result.config === undefined) throw new Error(`did not render: ${JSON.stringify(result.problems)}`);
+      return result.config;
+    }
+
+    beforeAll(async () => {
+      await cleanupStale();
+      dir = mkdtempSync(join(tmpdir(), 'frrt-verify-'));
+    });
+
+    afterAll(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
+      let speaker: FrrInstance;
+      let configPath = '';
+
+      beforeEach(async () => {
+        speaker = await startSpeaker();
+        configPath = join(speaker.confDir, 'frr.conf');
+      }, 60_000);
+
+      afterEach(async () => {
+        await speaker?.destroy();
+      }, 60_000);
+
+      it('applies the rendered config, verified, and leaves the rendered bytes in frr.conf', async () => {
+        const config = await render(installationUnderTest().release);
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        await target.apply(config, undefined);
+        expect(readFileSync(configPath, 'utf8')).toBe(config);
+        // A change goes through frr-reload.py (FRR is no longer empty), verified the same way.
+        const changed = config.replace('no-advertise', 'no-export');
+        await expect(target.apply(changed, config)).resolves.toMatchObject({ passes: 1 });
+        expect(readFileSync(configPath, 'utf8')).toBe(changed);
+        expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
+      }, 60_000);
+
+      it('reports FRR running something other than the rendered config, on the first load and on a reload', async () => {
+        const config = await render(installationUnderTest().release);
+        const sabotaged = createFrrTarget({ frr: { ...speaker.frr, run: sabotaging(execaRunner) }, configPath, files: realConfigFiles });
+        const missing = NETWORK_LINE.exec(config)![0].trimEnd();
+        // frr-reload.py prints the line in its own spacing (`network P  route-map R`).
+        const missingInDelta = expect.arrayContaining([expect.stringMatching(/^\+ +network 198\.51\.100\.10\/32 +route-map metallb-tag-\d+$/)]);
+
+        const first = await sabotaged.apply(config, undefined).catch((e: unknown) => e);
+        expect(first).toBeInstanceOf(ApplyError);
+        expect(first).toMatchObject({ stage: 'verify' });
+        expect((first as ApplyError).details).toEqual(missingInDelta);
+        expect(await speaker.show('show running-config')).not.toContain(missing);
+
+        // With a good config running, a reload FRR does not follow is reported as well.
+        const good = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        const before = config.replace('198.51.100.10/32', '198.51.100.11/32');
+        await good.apply(before, undefined);
+        const again = await sabotaged.apply(config, before).catch((e: unknown) => e);
+        expect(again).toMatchObject({ stage: 'verify' });
+        expect((again as ApplyError).details).toEqual(missingInDelta);
+      }, 90_000);
+
+      it('fails an apply with a line the daemon refuses, naming the line (vtysh -C accepts it)', async () => {
+        const config = (await render(installationUnderTest().release)).replace(
+          ' neighbor 192.0.2.1 remote-as 64501\n',
+          ' neighbor 192.0.2.1 remote-as 64501\n neighbor 192.0.2.1 local-as 64500\n',
+        );
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        const error = await target.apply(config, undefined).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ApplyError);
+        expect(error).toMatchObject({ stage: 'rejected' });
+        expect((error as ApplyError).message).toContain('" neighbor 192.0.2.1 local-as 64500"');
+        expect((error as ApplyError).details).toEqual([expect.stringMatching(/^bgpd refused " neighbor 192\.0\.2\.1 local-as 64500": % .*local-as/)]);
+
+        // The same line in a reload (FRR already runs a config of ours).
+        const good = await render(installationUnderTest().release);
+        await target.apply(good, undefined);
+        const reload = await target.apply(config, good).catch((e: unknown) => e);
+        expect(reload).toMatchObject({ stage: 'rejected' });
+        expect((reload as ApplyError).message).toContain('frr-reload.py --reload');
+        // Rolled back: FRR runs the last good config again.
+        writeFileSync(join(dir, 'good.conf'), good, { mode: 0o600 });
+        expect(await speaker.testReload(join(dir, 'good.conf'))).toEqual({ toDelete: [], toAdd: [] });
+      }, 90_000);
+
+      it('catches a config rendered for another release', async () => {
+        const underTest = formsFor(installationUnderTest().release).basis;
+        const other: FrrRelease = underTest.major >= 10 ? { major: 8, minor: 4 } : { major: 10, minor: 3 };
+        const config = await render(other);
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        const error = await target.apply(config, undefined).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ApplyError);
+        if (underTest.major >= 10) {
+          // 9.1 removed `internet`: bgpd refuses the line (the communities would be lost).
+          expect(error).toMatchObject({ stage: 'rejected' });
+          expect((error as ApplyError).details.join('\n')).toMatch(/^bgpd refused " set community internet no-advertise additive"/m);
+        } else {
+          // 8.4 accepts `0:0` and prints it `internet`: the verification sees the difference.
+          expect(error).toMatchObject({ stage: 'verify' });
+          expect((error as ApplyError).details).toContain('+  set community 0:0 no-advertise additive');
+        }
+        expect(formatRelease(other)).not.toBe(formatRelease(underTest));
+      }, 60_000);
+    });
+  },
+  { defaultInstance: true },
+);
