@@ -8,7 +8,9 @@ import { sortProblems } from './api/problems.js';
 import { checkHostname, checkNodeName } from './api/host-names.js';
 import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
-import { buildIntent, type IntentResult } from './intent/build-intent.js';
+import type { BgpExtrasOptions } from './intent/bgp-extras.js';
+import { buildIntent, type IntentOptions, type IntentResult } from './intent/build-intent.js';
+import { DEFAULT_SPEAKER_LOG_LEVEL, frrLogLevelFor, type FrrLogLevel, type SpeakerLogLevel } from './intent/frr-log-level.js';
 import { exampleServices } from './intent/example-services.js';
 import type { NodeForwarding } from './intent/model.js';
 import { DEFAULT_FRR_RELEASE, formatRelease, formsFor, untestedReleaseNote, type FrrRelease, type ReleaseForms } from './intent/frr-release.js';
@@ -32,6 +34,19 @@ export interface RenderOptions {
   readonly exampleServices?: boolean;
   /** The FRR release to render for; default `DEFAULT_FRR_RELEASE` (the image's). */
   readonly frrRelease?: FrrRelease;
+  /** MetalLB speaker's `--lb-class`: announce only Services of this class (default: only Services without one). */
+  readonly loadBalancerClass?: string;
+  /** MetalLB speaker's `--ignore-exclude-lb`: ignore the exclude-from-external-load-balancers node label. */
+  readonly ignoreExcludeLb?: boolean;
+  /** MetalLB speaker's `--log-level`, which also sets FRR's (`log stdout`); default `info`. */
+  readonly logLevel?: SpeakerLogLevel;
+  /** FRR's log level apart from `logLevel` (MetalLB's FRR_LOGGING_LEVEL). */
+  readonly frrLogLevel?: FrrLogLevel;
+  /**
+   * Read MetalLB's bgpextras ConfigMap and append its lines (`--bgp-extras`). `check` is FRR's
+   * verdict on them (the sidecar's `vtysh -C`); without it they are appended unchecked.
+   */
+  readonly bgpExtras?: BgpExtrasOptions;
   /** The node's IP forwarding as FRR reports it (the sidecar); default on. */
   readonly forwarding?: NodeForwarding;
 }
@@ -61,12 +76,12 @@ export async function renderDirectory(dir: string, opts: RenderOptions): Promise
 /** Pure apart from the renderer passed in: raw objects -> frr.conf. */
 export function renderObjects(objects: readonly RawObject[], opts: RenderOptions, decodeProblems: readonly Problem[], render: Renderer): RenderResult {
   const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
-  const built = buildSnapshot([...objects], { metallbNamespace });
+  const built = buildSnapshot([...objects], { metallbNamespace, node: opts.node, bgpExtras: opts.bgpExtras !== undefined });
   let snapshot = built.snapshot;
   const notes: Problem[] = [];
   let assumeEndpointsReady = false;
   if (opts.exampleServices) {
-    snapshot = { ...snapshot, services: [...snapshot.services, ...exampleServices(snapshot.pools)] };
+    snapshot = { ...snapshot, services: [...snapshot.services, ...exampleServices(snapshot.pools, opts.loadBalancerClass)] };
     assumeEndpointsReady = true;
   } else if (snapshot.endpointSlices.length === 0 && snapshot.services.length > 0) {
     // A folder of CRs and Services usually has no EndpointSlices (Kubernetes writes them). Treat
@@ -88,6 +103,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     hostname: opts.hostname ?? null,
     assumeEndpointsReady,
     frr,
+    ...speakerOptions(opts),
     ...(opts.forwarding ? { forwarding: opts.forwarding } : {}),
   });
   const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
@@ -97,6 +113,16 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     config: failed || !intent.intent ? undefined : render(intent.intent),
     problems,
     intent,
+  };
+}
+
+/** The speaker's options that change what the intent says (MetalLB speaker flags). */
+function speakerOptions(opts: RenderOptions): Pick<IntentOptions, 'loadBalancerClass' | 'ignoreExcludeLb' | 'frrLogLevel' | 'bgpExtras'> {
+  return {
+    ...(opts.bgpExtras === undefined ? {} : { bgpExtras: opts.bgpExtras }),
+    ...(opts.loadBalancerClass === undefined ? {} : { loadBalancerClass: opts.loadBalancerClass }),
+    ignoreExcludeLb: opts.ignoreExcludeLb ?? false,
+    frrLogLevel: opts.frrLogLevel ?? frrLogLevelFor(opts.logLevel ?? DEFAULT_SPEAKER_LOG_LEVEL),
   };
 }
 
@@ -128,11 +154,11 @@ export interface CheckResult {
  * the per-node rules for each Node object in the folder (or, with none, for a node that every
  * peer selects, so that references to Secrets and BFD profiles are still checked).
  */
-export async function checkDirectory(dir: string, opts: { node?: string; metallbNamespace?: string; frrRelease?: FrrRelease }): Promise<CheckResult> {
+export async function checkDirectory(dir: string, opts: { node?: string; metallbNamespace?: string; frrRelease?: FrrRelease; bgpExtras?: boolean }): Promise<CheckResult> {
   const { objects, problems: decodeProblems } = await readFolder(dir);
   const metallbNamespace = opts.metallbNamespace ?? DEFAULT_METALLB_NAMESPACE;
   const frr = formsFor(opts.frrRelease ?? DEFAULT_FRR_RELEASE);
-  const built = buildSnapshot([...objects], { metallbNamespace });
+  const built = buildSnapshot([...objects], { metallbNamespace, ...(opts.node ? { node: opts.node } : {}), bgpExtras: opts.bgpExtras ?? false });
   // Node objects whose names no node can have are not checked as nodes (their names would reach frr.conf).
   const nodes = opts.node ? [opts.node] : built.snapshot.nodes.map((n) => n.ref.name).filter((n) => !checkNodeName(n)).sort();
   const perNode: Problem[] = [];

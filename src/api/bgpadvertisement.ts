@@ -1,9 +1,8 @@
 /** BGPAdvertisement: defaults (aggregation lengths 32 / 128) and single-object validation. */
 import type { DecodeOptions } from './bgppeer.js';
-import { communityKey, parseCommunityRef } from './communities.js';
+import { communityRefText, parseCommunityRef } from './communities.js';
 import type { RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
-import { checkObjectNameRef } from './k8s-names.js';
 import { decodeSelectorList } from './label-selector.js';
 import type { Advertisement, CommunityRef, ObjectRef } from './model.js';
 import { Problems, q } from './problems.js';
@@ -28,13 +27,15 @@ export function decodeBgpAdvertisement(
   r.unknownFields(spec, SPEC_FIELDS, 'spec');
 
   const aggregationLength = r.integer(spec.aggregationLength, 'spec.aggregationLength', 1, 32) ?? 32;
-  const aggregationLengthV6 = r.integer(spec.aggregationLengthV6, 'spec.aggregationLengthV6', 1, 128) ?? 128;
+  // MetalLB's CRD has a minimum of 1 for aggregationLength but none for aggregationLengthV6: 0 is
+  // refused only against an IPv6 pool (checkAggregationLengths), as MetalLB's validateBGPAdvPerPool does.
+  const aggregationLengthV6 = r.integer(spec.aggregationLengthV6, 'spec.aggregationLengthV6', 0, 128) ?? 128;
   const localPref = r.integer(spec.localPref, 'spec.localPref', 0, 4294967295) ?? 0;
   const communities = decodeCommunities(r, spec.communities);
-  const ipAddressPools = namesOf(r, spec.ipAddressPools, 'spec.ipAddressPools', 'IPAddressPool', 'pool');
+  const ipAddressPools = r.stringList(spec.ipAddressPools, 'spec.ipAddressPools', 'pool');
   const ipAddressPoolSelectors = decodeSelectorList(r, spec.ipAddressPoolSelectors, 'spec.ipAddressPoolSelectors');
   const nodeSelectors = decodeSelectorList(r, spec.nodeSelectors, 'spec.nodeSelectors');
-  const peers = namesOf(r, spec.peers, 'spec.peers', 'BGPPeer', 'peer');
+  const peers = r.stringList(spec.peers, 'spec.peers', 'peer');
   const serviceSelectors = decodeSelectorList(r, spec.serviceSelectors, 'spec.serviceSelectors');
   if (serviceSelectors.length > 0 && (aggregationLength !== 32 || aggregationLengthV6 !== 128)) {
     r.error(
@@ -74,7 +75,9 @@ function decodeCommunities(r: FieldReader, raw: unknown): CommunityRef[] {
       r.error(field, ref.error);
       return;
     }
-    const key = ref.value.kind === 'alias' ? `alias:${ref.value.name}` : communityKey(ref.value.value);
+    // MetalLB compares the strings (validateDuplicate): "64500:1" twice is an error, while an alias
+    // and the value it stands for are two entries that set one community.
+    const key = communityRefText(ref.value);
     const first = seen.get(key);
     if (first !== undefined) {
       r.error(field, `duplicate community ${q(text)}: it repeats spec.communities[${first}]; list it once`);
@@ -87,9 +90,4 @@ function decodeCommunities(r: FieldReader, raw: unknown): CommunityRef[] {
     r.error('spec.communities', `has ${entries.length} entries: FRR mode supports at most ${MAX_COMMUNITIES} communities per advertisement`);
   }
   return out;
-}
-
-/** A list of object names: each must be a valid name (else it could never match) and unique. */
-function namesOf(r: FieldReader, raw: unknown, field: string, kind: string, what: string): string[] {
-  return r.stringList(raw, field, what, (name) => checkObjectNameRef(name, kind));
 }

@@ -1,4 +1,4 @@
-/** BGPPeer `password` / `passwordSecret`: one or the other; the Secret must be in the MetalLB namespace. */
+/** BGPPeer `password` / `passwordSecret`: one or the other; the Secret is read from the MetalLB namespace. */
 import type { DecodeOptions } from './bgppeer.js';
 import { nonEmpty, type FieldReader, type RawMap } from './fields.js';
 import { checkPassword } from './frr-strings.js';
@@ -28,15 +28,18 @@ export function decodePassword(r: FieldReader, spec: RawMap, opts: DecodeOptions
     return { kind: 'inline', value: inline };
   }
   if (secretName === undefined) {
-    if (secretNamespace !== undefined) r.error('spec.passwordSecret.name', 'is missing: set the name of the Secret that holds the password');
+    // MetalLB reads a Secret only when the name is set; a namespace alone means no password.
+    if (secretNamespace !== undefined) r.warn('spec.passwordSecret.name', 'is not set, so the peer has no password (MetalLB reads passwordSecret only by name): set the name of the Secret that holds the password, or remove passwordSecret');
     return { kind: 'none' };
   }
   const nameProblem = checkObjectNameRef(secretName, 'Secret');
   if (nameProblem) r.error('spec.passwordSecret.name', nameProblem);
+  // MetalLB looks the Secret up by name among the Secrets of its own namespace and never reads this
+  // field (internal/config/config.go `passwordFromSecretForPeer`); so does this renderer.
   if (secretNamespace !== undefined && secretNamespace !== opts.metallbNamespace) {
-    r.error(
+    r.warn(
       'spec.passwordSecret.namespace',
-      `${q(secretNamespace)} is not the MetalLB namespace: MetalLB reads the Secret from ${q(opts.metallbNamespace)}; move the Secret there and set this field to ${q(opts.metallbNamespace)} or remove it`,
+      `${q(secretNamespace)} is ignored: MetalLB reads the Secret ${q(secretName)} from its own namespace ${q(opts.metallbNamespace)}, and so does this renderer; set this field to ${q(opts.metallbNamespace)} or remove it`,
     );
   }
   return { kind: 'secret', secretName, secretNamespace: opts.metallbNamespace };

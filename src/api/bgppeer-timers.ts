@@ -1,15 +1,28 @@
 /**
- * BGPPeer timers: holdTime / keepaliveTime (MetalLB derives the missing one with a factor of 3,
- * FRR needs whole seconds, hold 0 or 3-65535 and keepalive at most a third of hold) and connectTime.
+ * BGPPeer timers: holdTime / keepaliveTime and connectTime.
+ *
+ * MetalLB's rules (internal/config/config.go `parseTimers`, v0.16): when only one of hold and
+ * keepalive is set the other is derived with a factor of 3 (in nanoseconds); the hold time
+ * truncated to whole seconds must be 0 or at least 3 s; keepalive may not exceed hold. The template
+ * then writes both truncated to whole seconds (internal/bgp/frr/frr.go). What FRR does with them
+ * (bgpd `peer_timers_set`, measured on 8.4.4 and 10.3): the keepalive it runs is at most a third of
+ * the hold time (`timers 60 90` runs, and is shown, as `timers 30 90`), and neither value may exceed
+ * 65535 (the command's range).
+ *
+ * We accept what MetalLB accepts, render what FRR runs, and warn where that differs from what was
+ * written; we reject only what MetalLB rejects and what FRR cannot load.
  */
 import { formatSeconds, NANOS_PER_SECOND, parseDuration, wholeSeconds } from './duration.js';
 import { FieldReader, type RawMap } from './fields.js';
 import type { BgpTimers } from './model.js';
 import { q } from './problems.js';
 
-const MAX_HOLD = 65535;
+/** FRR's `neighbor X timers KEEPALIVE HOLD` takes 0-65535 for both. */
+const MAX_FRR_TIMER = 65535;
+/** MetalLB: a hold time (in whole seconds) is 0 (no hold timer) or at least 3. */
+const MIN_HOLD = 3;
 
-/** Reads a duration field; absent gives undefined, a number or bad text is reported. */
+/** Reads a duration field; absent gives undefined, a number, bad text or a negative value is reported. */
 export function readDuration(r: FieldReader, v: unknown, field: string): bigint | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
@@ -25,13 +38,10 @@ export function readDuration(r: FieldReader, v: unknown, field: string): bigint 
     r.error(field, d.error);
     return undefined;
   }
+  // MetalLB rejects a negative hold (below 3 s); a negative keepalive would reach FRR as a negative
+  // number, which its parser refuses.
   if (d.value < 0n) {
     r.error(field, `${q(v)} is negative: use a positive duration such as "90s"`);
-    return undefined;
-  }
-  // FRR takes whole seconds; truncated, 0 < d < 1 s would silently become 0, which turns the timer off.
-  if (d.value > 0n && d.value < NANOS_PER_SECOND) {
-    r.error(field, `${q(v)} is shorter than one second, which FRR's whole seconds would turn into 0 (timer off): use "0s" to turn it off, or at least "1s"`);
     return undefined;
   }
   return d.value;
@@ -42,54 +52,52 @@ export function decodeTimers(r: FieldReader, spec: RawMap): BgpTimers | undefine
   const kaText = typeof spec.keepaliveTime === 'string' ? spec.keepaliveTime : undefined;
   const hold = readDuration(r, spec.holdTime, 'spec.holdTime');
   const keepalive = readDuration(r, spec.keepaliveTime, 'spec.keepaliveTime');
-  if (hold === undefined && keepalive === undefined) return undefined;
   if ((hold === undefined && spec.holdTime != null) || (keepalive === undefined && spec.keepaliveTime != null)) {
     return undefined; // already reported
   }
+  if (hold === undefined && keepalive === undefined) return undefined;
 
-  if (hold !== undefined) {
-    const holdS = wholeSeconds(hold);
-    let ok = true;
-    if (holdS !== 0 && holdS < 3) {
-      r.error('spec.holdTime', `${q(holdText)} is too short: use 0s or at least 3s`);
-      ok = false;
-    } else if (holdS > MAX_HOLD) {
-      r.error('spec.holdTime', `${q(holdText)} is too long: use at most ${MAX_HOLD}s`);
-      ok = false;
-    }
-    if (keepalive === undefined) return ok ? { holdSeconds: holdS, keepaliveSeconds: Math.floor(holdS / 3) } : undefined;
-    const kaS = wholeSeconds(keepalive);
-    if (holdS === 0 && kaS !== 0) {
-      r.error('spec.keepaliveTime', `${q(kaText)} needs a non-zero holdTime: with holdTime ${q(holdText)} (no hold timer) use "0s"`);
-      return undefined;
-    }
-    const maxKa = Math.floor(holdS / 3);
-    if (ok && kaS > maxKa) {
-      r.error(
-        'spec.keepaliveTime',
-        `${q(kaText)} is more than a third of holdTime ${q(holdText)} (FRR would silently use ${maxKa}s): use at most ${maxKa}s`,
-      );
-      return undefined;
-    }
-    return ok ? { holdSeconds: holdS, keepaliveSeconds: kaS } : undefined;
-  }
+  // MetalLB derives the missing one in nanoseconds, before any truncation.
+  const holdN = hold ?? keepalive! * 3n;
+  const kaN = keepalive ?? hold! / 3n;
+  const holdS = wholeSeconds(holdN);
+  const derivedHold = hold === undefined;
+  const holdField = derivedHold ? 'spec.keepaliveTime' : 'spec.holdTime';
+  const holdWhat = derivedHold ? `${q(kaText)} gives a holdTime of ${formatSeconds(holdN)} (3 × keepaliveTime), which` : q(holdText);
 
-  // Only keepalive set: hold = 3 × keepalive, both truncated to whole seconds.
-  const ka = keepalive!;
-  const derived = ka * 3n;
-  const holdS = wholeSeconds(derived);
-  if (holdS !== 0 && holdS < 3) {
-    r.error('spec.keepaliveTime', `${q(kaText)} gives a holdTime of ${formatSeconds(derived)} (3 × keepaliveTime), which is too short: use 0s or at least 1s, or set holdTime`);
+  if (holdS !== 0 && holdS < MIN_HOLD) {
+    r.error(holdField, `${holdWhat} is too short: MetalLB needs a hold time of 0s (no hold timer) or at least ${MIN_HOLD}s${derivedHold ? '; set holdTime' : ''}`);
     return undefined;
   }
-  if (holdS > MAX_HOLD) {
-    r.error(
+  if (kaN > holdN) {
+    r.error('spec.keepaliveTime', `${q(kaText)} is longer than holdTime ${q(holdText)}, which MetalLB rejects: use a keepaliveTime of at most the holdTime (FRR runs at most a third of it)`);
+    return undefined;
+  }
+  if (holdS > MAX_FRR_TIMER) {
+    r.error(holdField, `${holdWhat} is longer than ${MAX_FRR_TIMER}s, the most FRR's "neighbor timers" takes: use at most ${derivedHold ? `${Math.floor(MAX_FRR_TIMER / 3)}s, or set holdTime` : `${MAX_FRR_TIMER}s`}`);
+    return undefined;
+  }
+
+  const kaS = wholeSeconds(kaN);
+  warnTruncated(r, 'spec.holdTime', holdText, hold);
+  warnTruncated(r, 'spec.keepaliveTime', kaText, keepalive);
+  // FRR keeps the keepalive at most a third of the hold time (and shows it so).
+  const effectiveKa = Math.min(kaS, Math.floor(holdS / 3));
+  if (effectiveKa < kaS) {
+    r.warn(
       'spec.keepaliveTime',
-      `${q(kaText)} gives a holdTime of ${formatSeconds(derived)} (3 × keepaliveTime), more than ${MAX_HOLD}s: use at most ${Math.floor(MAX_HOLD / 3)}s, or set holdTime`,
+      `${q(kaText ?? `${kaS}s`)} is more than a third of holdTime ${holdS}s: FRR runs keepalive ${effectiveKa}s ("neighbor timers ${effectiveKa} ${holdS}"), and so does this config; set keepaliveTime to at most ${Math.floor(holdS / 3)}s to say so`,
     );
-    return undefined;
   }
-  return { holdSeconds: holdS, keepaliveSeconds: wholeSeconds(ka) };
+  return { holdSeconds: holdS, keepaliveSeconds: effectiveKa };
+}
+
+/** A duration with a fraction of a second: MetalLB truncates it, and the config says what FRR runs. */
+function warnTruncated(r: FieldReader, field: string, text: string | undefined, nanos: bigint | undefined): void {
+  if (nanos === undefined || nanos % NANOS_PER_SECOND === 0n) return;
+  const s = wholeSeconds(nanos);
+  const off = s === 0 ? ' (0 turns the timer off)' : '';
+  r.warn(field, `${q(text)} is used as ${s}s${off}: FRR takes whole seconds, and MetalLB truncates; write "${s}s" to say so`);
 }
 
 /** connectTime: whole seconds, 1-65535 (MetalLB's CEL rule). */

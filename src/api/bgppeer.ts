@@ -5,7 +5,7 @@ import type { RawObject } from './decode.js';
 import { FieldReader, nonEmpty, type RawMap } from './fields.js';
 import { decodePassword } from './bgppeer-password.js';
 import { checkBfdProfileName, checkInterfaceName, checkVrfName } from './frr-strings.js';
-import { parseIp, type ParsedIp } from './ip.js';
+import { ipv4InMapped, parseIp, type ParsedIp } from './ip.js';
 import { decodeSelectorList } from './label-selector.js';
 import type { ObjectRef, Peer, PeerAsn } from './model.js';
 import { Problems, q } from './problems.js';
@@ -49,17 +49,20 @@ export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOption
 
   const { address, iface } = decodeEndpoint(r, spec, legacy);
   const sourceAddress = optionalIp(r, spec.sourceAddress, 'spec.sourceAddress', 'source address');
+  // MetalLB accepts it and FRR loads it (update-source takes either family), but the session
+  // cannot be opened from an address of the other family: a warning, not an error.
   if (sourceAddress && address && sourceAddress.family !== address.family) {
-    r.error(
+    r.warn(
       'spec.sourceAddress',
-      `${q(sourceAddress.text)} is ${label(sourceAddress.family)} but spec.peerAddress ${q(address.text)} is ${label(address.family)}: use a source address of the same family`,
+      `${q(sourceAddress.text)} is ${label(sourceAddress.family)} but spec.peerAddress ${q(address.text)} is ${label(address.family)}: FRR takes it, but cannot open the session from it, so the session stays down; use a source address of the same family`,
     );
   }
   const port = spec.peerPort === undefined || spec.peerPort === null ? DEFAULT_BGP_PORT : r.integer(spec.peerPort, 'spec.peerPort', 1, 16384);
   const timers = decodeTimers(r, spec);
   const connectTimeSeconds = decodeConnectTime(r, spec.connectTime);
 
-  const routerIDText = nonEmpty(r.string(spec.routerID, 'spec.routerID'));
+  const routerIDWritten = nonEmpty(r.string(spec.routerID, 'spec.routerID'));
+  const routerIDText = routerIDWritten === undefined ? undefined : unmapped(r, 'spec.routerID', routerIDWritten);
   let routerID: string | undefined;
   if (routerIDText !== undefined) {
     const ip = parseIp(routerIDText);
@@ -75,7 +78,11 @@ export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOption
   if (bfdProblem) r.error('spec.bfdProfile', bfdProblem);
 
   const ebgpMultiHop = r.boolean(spec.ebgpMultiHop, 'spec.ebgpMultiHop') ?? false;
-  if (ebgpMultiHop && ibgp) {
+  // MetalLB rejects it only for a numeric peerASN equal to myASN (config.go `peerFromCR`); with
+  // dynamicASN internal it accepts it, and FRR ignores ebgp-multihop on an iBGP session.
+  if (ebgpMultiHop && peerASN?.kind === 'internal') {
+    r.warn('spec.ebgpMultiHop', 'has no effect with dynamicASN internal: the session is iBGP, where FRR ignores ebgp-multihop (and does not show it), so no ebgp-multihop line is written; remove it');
+  } else if (ebgpMultiHop && ibgp) {
     r.error('spec.ebgpMultiHop', `cannot be used with an iBGP peer (${ibgpWhy}): remove it; ebgpMultiHop only applies to eBGP sessions`);
   }
   let vrf = nonEmpty(r.string(spec.vrf, 'spec.vrf'));
@@ -151,14 +158,23 @@ function decodeEndpoint(r: FieldReader, spec: RawMap, legacy: boolean): { addres
 }
 
 function optionalIp(r: FieldReader, v: unknown, field: string, what: string): ParsedIp | undefined {
-  const text = nonEmpty(r.string(v, field));
-  if (text === undefined) return undefined;
+  const written = nonEmpty(r.string(v, field));
+  if (written === undefined) return undefined;
+  const text = unmapped(r, field, written);
   const ip = parseIp(text);
   if (!ip.ok) {
     r.error(field, ip.error.replace('is not a valid IP address', `is not a valid ${what}`));
     return undefined;
   }
   return ip.value;
+}
+
+/** An IPv4-mapped IPv6 address is its IPv4 address, as Go (and MetalLB) reads it; with a warning. */
+function unmapped(r: FieldReader, field: string, text: string): string {
+  const v4 = ipv4InMapped(text);
+  if (v4 === undefined) return text;
+  r.warn(field, `${q(text)} is an IPv4-mapped address: MetalLB reads it as the IPv4 address ${q(v4)}, and so does this renderer; write ${q(v4)}`);
+  return v4;
 }
 
 function label(family: 'ipv4' | 'ipv6'): string {

@@ -32,14 +32,26 @@ export function parseCommunityValue(s: string, forms = VALID_FORMS.replace(', or
   return bad;
 }
 
-/** Parses an advertisement's community entry: a value, or (no `:` at all) an alias name. */
+/**
+ * Parses an advertisement's community entry: a value, or the name of an alias. Any text can name
+ * an alias (MetalLB looks aliases up before parsing, so even `a:b` or `1:99999` may be one);
+ * whether it does is known only with the Community objects (`validate-cross.ts`).
+ */
 export function parseCommunityRef(s: string): Result<CommunityRef> {
-  if (!s.includes(':')) {
-    if (s === '' || /\s/.test(s)) return { ok: false, error: `${q(s)} is not a valid community: ${VALID_FORMS}` };
-    return { ok: true, value: { kind: 'alias', name: s } };
-  }
+  if (s === '') return { ok: false, error: `${q(s)} is not a valid community: ${VALID_FORMS}` };
   const v = parseCommunityValue(s, VALID_FORMS);
-  return v.ok ? { ok: true, value: { kind: 'value', value: v.value, text: s } } : v;
+  if (v.ok) return { ok: true, value: { kind: 'value', value: v.value, text: s } };
+  return { ok: true, value: s.includes(':') ? { kind: 'alias', name: s, valueError: v.error } : { kind: 'alias', name: s } };
+}
+
+/** The text an entry was written as: what MetalLB compares for duplicates and looks aliases up by. */
+export function communityRefText(ref: CommunityRef): string {
+  return ref.kind === 'value' ? ref.text : ref.name;
+}
+
+/** The value of an entry: the alias of that name if there is one (MetalLB's order), else the value it spells. */
+export function resolveCommunity(ref: CommunityRef, aliases: ReadonlyMap<string, Community>): Community | undefined {
+  return aliases.get(communityRefText(ref)) ?? (ref.kind === 'value' ? ref.value : undefined);
 }
 
 /** How FRR writes a community: `A:B`, or `A:B:C` for large ones. */

@@ -1,6 +1,6 @@
 /** Community objects: named aliases for community values, referenced by BGPAdvertisements. */
 import type { DecodeOptions } from './bgppeer.js';
-import { parseCommunityValue } from './communities.js';
+import { communityKey, parseCommunityValue } from './communities.js';
 import type { RawObject } from './decode.js';
 import { FieldReader, isMap, typeName } from './fields.js';
 import type { CommunityAlias, ObjectRef } from './model.js';
@@ -26,9 +26,6 @@ export function decodeCommunity(obj: RawObject, ref: ObjectRef, _opts: DecodeOpt
     if (name === undefined || name === '') {
       if (name === '' || entry.name === undefined || entry.name === null) r.error(`${field}.name`, 'is missing: give the alias a name, e.g. "NO_ADVERTISE"');
       ok = false;
-    } else if (name.includes(':') || /\s/.test(name)) {
-      r.error(`${field}.name`, `${q(name)} cannot be used as an alias: advertisements read any community with ':' as a value; use a name without ':' or spaces, e.g. "NO_ADVERTISE"`);
-      ok = false;
     } else if (seen.has(name)) {
       r.error(`${field}.name`, `duplicate alias ${q(name)}: it is already defined in spec.communities[${seen.get(name)}]`);
       ok = false;
@@ -43,6 +40,15 @@ export function decodeCommunity(obj: RawObject, ref: ObjectRef, _opts: DecodeOpt
       return;
     }
     if (ok && name !== undefined) {
+      // Any name is an alias (it never reaches frr.conf): MetalLB looks aliases up before parsing
+      // an advertisement's community, so a name that spells another value takes its place.
+      const spelled = parseCommunityValue(name);
+      if (spelled.ok && communityKey(spelled.value) !== communityKey(parsed.value)) {
+        r.warn(
+          `${field}.name`,
+          `${q(name)} is also a community value: an advertisement that lists ${q(name)} gets this alias's value ${communityKey(parsed.value)}, not ${communityKey(spelled.value)} (MetalLB looks aliases up first); rename the alias to avoid the surprise`,
+        );
+      }
       seen.set(name, i);
       aliases.push({ ref, name, value: parsed.value });
     }

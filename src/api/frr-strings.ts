@@ -47,19 +47,28 @@ export function checkBfdProfileName(s: string): string | undefined {
 }
 
 /**
- * TCP-MD5 passwords: 1-80 printable ASCII characters without spaces and without `!`.
- * The message never contains the password itself.
+ * Characters that end, split or hide a line: C0 and C1 controls (newline, CR, NUL, ESC, NEL...),
+ * DEL, Unicode line and paragraph separators, zero-width and bidirectional formatting, the BOM.
+ */
+const UNSAFE_IN_PASSWORD = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+const PASSWORD_RULE = 'use 1-80 bytes of printable characters without spaces';
+
+/**
+ * TCP-MD5 passwords, as FRR reads and keeps them: one word (FRR splits a line at spaces and tabs)
+ * of at most 80 bytes (Linux's TCP_MD5SIG_MAXKEYLEN). Anything else FRR keeps as written, '!',
+ * '#' and non-ASCII letters included (measured on 8.4.4 and 10.3: loaded, shown and reloaded
+ * unchanged, as MetalLB writes them). Line breaks and other invisible or control characters are
+ * refused: they end or hide a line. The message never contains the password itself.
  */
 export function checkPassword(s: string): string | undefined {
-  if (s.length === 0) return 'the password is empty: set 1-80 printable ASCII characters';
+  if (s.length === 0) return `the password is empty: ${PASSWORD_RULE}`;
   if (/[\r\n]$/.test(s) && !/[\r\n]/.test(s.replace(/[\r\n]+$/, ''))) {
     return 'the password ends with a newline, which FRR cannot use: remove it (a trailing newline usually comes from `echo` without `-n` when the Secret was created)';
   }
-  if (/[\r\n]/.test(s)) return 'the password contains a line break: use 1-80 printable ASCII characters without spaces or "!"';
-  if (/[ \t]/.test(s)) return 'the password contains a space or tab, which FRR cannot write in frr.conf: use 1-80 printable ASCII characters without spaces or "!"';
-  if (s.includes('!')) return 'the password contains "!", which starts a comment in frr.conf: use 1-80 printable ASCII characters without spaces or "!"';
-  if (/[^\x21-\x7e]/.test(s)) return 'the password contains non-ASCII or control characters: use 1-80 printable ASCII characters without spaces or "!"';
+  if (/[\r\n]/.test(s)) return `the password contains a line break, which would start a new line of frr.conf: ${PASSWORD_RULE}`;
+  if (/[ \t]/.test(s)) return `the password contains a space or tab, and FRR would keep only the part before it: ${PASSWORD_RULE}`;
+  if (UNSAFE_IN_PASSWORD.test(s)) return `the password contains a control or invisible formatting character, which can end or hide a line: ${PASSWORD_RULE}`;
   const bytes = Buffer.byteLength(s, 'utf8');
-  if (bytes > PASSWORD_MAX) return `the password is ${bytes} characters long; TCP-MD5 allows at most ${PASSWORD_MAX}`;
+  if (bytes > PASSWORD_MAX) return `the password is ${bytes} bytes long; TCP-MD5 allows at most ${PASSWORD_MAX}`;
   return undefined;
 }

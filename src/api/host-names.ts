@@ -4,7 +4,7 @@
  * `hostname H`), the namespace selects objects, the pathspace becomes a path under /etc/frr.
  * Each check returns undefined when the value is valid, or a one-line message (value quoted).
  */
-import { isObjectName } from './k8s-names.js';
+import { checkLabelKey, isObjectName } from './k8s-names.js';
 import { q } from './problems.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -34,4 +34,13 @@ export function checkNamespaceName(s: string): string | undefined {
 export function checkPathspace(s: string): string | undefined {
   if (PATHSPACE.test(s)) return undefined;
   return `${q(s)} is not a valid FRR pathspace: use 1-64 letters, digits, '_', '-', '.', not starting with '-' or '.'`;
+}
+
+/**
+ * `--lb-class`: what a Service's `spec.loadBalancerClass` can be, a label-style key (an optional
+ * DNS prefix and `/`, then a name), as Kubernetes validates that field.
+ */
+export function checkLoadBalancerClass(s: string): string | undefined {
+  if (checkLabelKey(s) === undefined) return undefined;
+  return `${q(s)} is not a valid load balancer class: Kubernetes takes a label-style key (an optional DNS prefix and "/", then 1-63 letters, digits, '-', '_', '.'), e.g. "example.com/internal-vip"`;
 }

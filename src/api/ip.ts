@@ -58,6 +58,16 @@ export function parseIp(input: string): Result<ParsedIp> {
   return { ok: true, value: { text: ipText(value, 'ipv6'), family: 'ipv6', value } };
 }
 
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`), or undefined. Go's
+ * net.ParseIP reads such an address as that IPv4 address (and prints it so), and MetalLB with it.
+ */
+export function ipv4InMapped(input: string): string | undefined {
+  if (!input.includes(':') || input.includes('%') || input.includes('/') || !Address6.isValid(input)) return undefined;
+  const value = new Address6(input).bigInt();
+  return value >> 32n === 0xffffn ? ipText(value & 0xffffffffn, 'ipv4') : undefined;
+}
+
 /** Parses `address/length`; the address may have host bits set (like Go's net.ParseCIDR). */
 export function parseCidr(input: string): Result<ParsedCidr> {
   const bad = (why: string): Result<ParsedCidr> => ({ ok: false, error: `${q(input)} is not a valid CIDR${why}` });

@@ -36,7 +36,7 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
       if (entry === null) r.error(field, 'is empty: give a CIDR or a range, or remove the entry');
       return;
     }
-    const range = parsePoolRange(text.trim());
+    const range = parsePoolRange(text);
     if (!range.ok) {
       r.error(field, range.error);
       return;
@@ -73,10 +73,18 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
   return { ref, labels, ranges };
 }
 
-/** Parses one `spec.addresses` entry (already trimmed): a CIDR, or `start-end` of one family. */
-export function parsePoolRange(text: string): Result<PoolRange> {
+/**
+ * Parses one `spec.addresses` entry: a CIDR, or `start-end` of one family. As MetalLB's ParseCIDR
+ * (internal/config/config.go): the two ends of a range are trimmed, a CIDR is not (Go's
+ * net.ParseCIDR refuses the spaces, and MetalLB with it).
+ */
+export function parsePoolRange(raw: string): Result<PoolRange> {
+  const text = raw.trim();
   if (text === '') return { ok: false, error: 'is empty: give a CIDR or a range such as "192.168.10.0/24" or "192.168.10.100-192.168.10.200"' };
   const dash = text.indexOf('-');
+  if (dash < 0 && text !== raw) {
+    return { ok: false, error: `${q(raw)} has spaces around the CIDR, which MetalLB rejects ("invalid CIDR"): write ${q(text)}` };
+  }
   if (dash < 0) {
     const cidr = parseCidr(text);
     if (!cidr.ok) return cidr;

@@ -25,7 +25,8 @@ function suggestName(s: string): string | undefined {
 export function checkObjectNameRef(s: string, kind: string): string | undefined {
   if (isObjectName(s)) return undefined;
   const guess = suggestName(s);
-  return `${q(s)} can never match a ${kind}: ${OBJECT_NAME_RULE}${guess ? `, e.g. ${q(guess)}` : ''}`;
+  const article = /^[AEIOU]/.test(kind) ? 'an' : 'a';
+  return `${q(s)} can never match ${article} ${kind}: ${OBJECT_NAME_RULE}${guess ? `, e.g. ${q(guess)}` : ''}`;
 }
 
 /** Checks `metadata.name` of an object. */

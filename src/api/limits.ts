@@ -33,3 +33,6 @@ export const MAX_STRING_LENGTH = 4_096;
  * (route-map `metallb-tag-N`, N in 1..65000) and an entry in every outbound route-map.
  */
 export const MAX_ADVERTISEMENT_SETS = 65_000;
+
+/** Bytes of MetalLB's bgpextras lines (`--bgp-extras`): a ConfigMap holds at most 1 MiB. */
+export const MAX_BGP_EXTRAS_BYTES = 1024 * 1024;

@@ -1,13 +1,16 @@
 /** MetalLB's BGPAdvertisementsHaveCompatibleLocalPref, for every pair of advertisements of a pool. */
 import { advertisementAppliesTo } from './advertisement-pools.js';
 import type { Advertisement, Pool } from './model.js';
+import { ignoredOn, selectsScope, type NodeScope } from './node-scope.js';
 import { Problems } from './problems.js';
 
 /**
  * Two advertisements of the same pool with different localPref describe the same BGP update, which
  * FRR cannot send with two LOCAL_PREF values, unless: their aggregation lengths differ for every
  * family the pool holds, or both name peers and no peer is in both lists, or they share no node.
- * A conflict is filed once per pair, on the advertisement that sorts later.
+ * A conflict is filed once per pair, on the advertisement that sorts later. With a `scope` (the
+ * node being rendered), a conflict between advertisements that are not both on that node is a
+ * warning: it blocks the nodes where both apply, not this one.
  *
  * Callers choose `advs`: at snapshot time the advertisements without serviceSelectors (MetalLB
  * checks those per service), per service the advertisements that match it.
@@ -17,6 +20,7 @@ export function checkLocalPrefCompatibility(
   pools: readonly Pool[],
   shareNode: (a: Advertisement, b: Advertisement) => boolean,
   problems: Problems,
+  scope?: NodeScope,
 ): void {
   const reported = new Set<string>();
   for (const pool of pools) {
@@ -35,11 +39,11 @@ export function checkLocalPrefCompatibility(
         const key = `${refKey(a)}\u0000${refKey(b)}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        problems.error(
-          b.ref,
-          'spec.localPref',
-          `localPref ${b.localPref} conflicts with localPref ${a.localPref} of BGPAdvertisement ${a.ref.name}: both advertise pool ${pool.ref.name} with the same aggregation length to the same peers from the same nodes, and a prefix can carry only one LOCAL_PREF; use the same localPref, or give them different aggregation lengths, disjoint peers or disjoint nodeSelectors`,
-        );
+        const message = `localPref ${b.localPref} conflicts with localPref ${a.localPref} of BGPAdvertisement ${a.ref.name}: both advertise pool ${pool.ref.name} with the same aggregation length to the same peers from the same nodes, and a prefix can carry only one LOCAL_PREF; use the same localPref, or give them different aggregation lengths, disjoint peers or disjoint nodeSelectors`;
+        // A speaker only validates the advertisements that select its node (MetalLB's
+        // config_controller.go `filterBGPAdvertisementsByNode`): a conflict elsewhere is not this node's.
+        if (scope === undefined || (selectsScope(scope, a) && selectsScope(scope, b))) problems.error(b.ref, 'spec.localPref', message);
+        else problems.warn(b.ref, 'spec.localPref', `${message}${ignoredOn(scope)}`);
       }
     }
   }

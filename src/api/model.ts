@@ -1,3 +1,5 @@
+import type { BgpExtras } from './bgp-extras.js';
+
 /**
  * The validated, fully defaulted view of the objects the renderer reads.
  *
@@ -100,10 +102,17 @@ export type Community =
   | { readonly kind: 'standard'; readonly high: number; readonly low: number }
   | { readonly kind: 'large'; readonly global: number; readonly local1: number; readonly local2: number };
 
-/** One entry of `spec.communities` of a BGPAdvertisement, before alias resolution. */
+/**
+ * One entry of `spec.communities` of a BGPAdvertisement, before alias resolution. MetalLB looks the
+ * text up among the Community aliases first and parses it as a value only when no alias has that
+ * name (internal/config/config.go `getCommunityValue`): `api/` keeps both readings, and
+ * `resolveCommunity` applies that order.
+ */
 export type CommunityRef =
+  /** The text is a community value (an alias of the same name would still win). */
   | { readonly kind: 'value'; readonly value: Community; readonly text: string }
-  | { readonly kind: 'alias'; readonly name: string };
+  /** The text is no community value: an alias name, or nothing (`valueError` says why it is no value). */
+  | { readonly kind: 'alias'; readonly name: string; readonly valueError?: string };
 
 export interface Advertisement {
   readonly ref: ObjectRef;
@@ -198,4 +207,6 @@ export interface Snapshot {
   readonly endpointSlices: readonly EndpointSlice[];
   readonly nodes: readonly Node[];
   readonly secrets: readonly Secret[];
+  /** MetalLB's bgpextras ConfigMap, when it is read (`--bgp-extras`) and holds lines. */
+  readonly bgpExtras?: BgpExtras;
 }

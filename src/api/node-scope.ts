@@ -6,7 +6,39 @@
 import type { RawObject } from './decode.js';
 import { FieldReader, isMap } from './fields.js';
 import { anySelectorMatches, decodeSelectorList } from './label-selector.js';
+import type { Node } from './model.js';
+import type { HasNodeSelectors } from './node-sharing.js';
 import { Problems, type Problem } from './problems.js';
+
+/** The label every node has; without a Node object it is the only label known (folder mode). */
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+/**
+ * The node one speaker renders for: its name, and its labels from the Node object of that name,
+ * or (folder mode without one) only `kubernetes.io/hostname=<name>`, which is what most
+ * nodeSelectors in MetalLB's docs match on.
+ */
+export interface NodeScope {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The Node object, when there is one. */
+  readonly node: Node | undefined;
+}
+
+export function nodeScope(nodes: readonly Node[], name: string): NodeScope {
+  const node = nodes.find((n) => n.ref.name === name);
+  return { name, labels: node ? node.labels : { [HOSTNAME_LABEL]: name }, node };
+}
+
+/** Does the object (a peer, an advertisement) apply on the scope's node? */
+export function selectsScope(scope: NodeScope, x: HasNodeSelectors): boolean {
+  return anySelectorMatches(x.nodeSelectors, scope.labels);
+}
+
+/** The suffix of a problem that concerns other nodes only (the same words as `scopeProblemsToNode`). */
+export function ignoredOn(scope: NodeScope): string {
+  return ` (ignored on node ${scope.name}: its nodeSelectors do not select it)`;
+}
 
 const NODE_SCOPED_KINDS = new Set(['BGPPeer', 'BGPAdvertisement']);
 
@@ -41,6 +73,6 @@ export function scopeProblemsToNode(
     // Defaulted namespaces: the raw object may have none.
     const found = selects.has(key) ? selects.get(key) : selects.get(`${p.ref.kind}//${p.ref.name}`);
     if (found !== false) return p;
-    return { ...p, severity: 'warning', message: `${p.message} (ignored on node ${node}: its nodeSelectors do not select it)` };
+    return { ...p, severity: 'warning', message: `${p.message}${ignoredOn({ name: node, labels, node: undefined })}` };
   });
 }

@@ -2,6 +2,7 @@
  * Raw objects → validated Snapshot. Every object is decoded on its own (all of its problems are
  * reported, and an object with errors is left out), then the cross-object checks run.
  */
+import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, isBgpExtrasConfigMap, type BgpExtras } from './bgp-extras.js';
 import { decodeBfdProfile } from './bfdprofile.js';
 import { decodeBgpAdvertisement } from './bgpadvertisement.js';
 import { decodeBgpPeer, type DecodeOptions } from './bgppeer.js';
@@ -14,6 +15,7 @@ import type {
   Advertisement, BfdProfile, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, Secret, Service, Snapshot,
 } from './model.js';
 import { decodeNode } from './node.js';
+import { nodeScope } from './node-scope.js';
 import { MAX_CLUSTER_OBJECTS_PER_KIND, MAX_METALLB_OBJECTS_PER_KIND } from './limits.js';
 import { type Problem, Problems, q } from './problems.js';
 import { decodeSecret } from './secret.js';
@@ -22,6 +24,13 @@ import { validateCross } from './validate-cross.js';
 
 export interface SnapshotOptions {
   readonly metallbNamespace: string;
+  /**
+   * The node being rendered: problems between objects that meet only on other nodes are then
+   * warnings (see `validateCross`). Undefined: every node counts (`check` of a whole folder).
+   */
+  readonly node?: string;
+  /** Read MetalLB's bgpextras ConfigMap (`--bgp-extras`); other ConfigMaps are never read. */
+  readonly bgpExtras?: boolean;
 }
 
 const METALLB_GROUP = 'metallb.io';
@@ -75,7 +84,15 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
   };
   const defined = new Map<string, string>();
   const perKind = new Map<string, number>();
+  let bgpExtras: BgpExtras | undefined;
   for (const obj of objects) {
+    if (opts.bgpExtras && isBgpExtrasConfigMap(obj, opts.metallbNamespace)) {
+      const ref: ObjectRef = { kind: 'ConfigMap', namespace: opts.metallbNamespace, name: BGP_EXTRAS_CONFIGMAP, source: obj.source };
+      if (bgpExtras !== undefined || defined.has('ConfigMap')) problems.error(ref, '', `is defined twice, in ${q(defined.get('ConfigMap') ?? '')} and in ${q(obj.source)}: keep one definition`);
+      else bgpExtras = decodeBgpExtras(obj, ref, problems);
+      defined.set('ConfigMap', obj.source);
+      continue;
+    }
     const ref = refFor(obj, opts, problems);
     if (!ref) continue;
     const count = (perKind.get(ref.kind) ?? 0) + 1;
@@ -107,8 +124,9 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
     endpointSlices: sortByRef(out.endpointSlices),
     nodes: sortByRef(out.nodes),
     secrets: sortByRef(out.secrets),
+    ...(bgpExtras === undefined ? {} : { bgpExtras }),
   };
-  validateCross(snapshot, problems, opts.metallbNamespace);
+  validateCross(snapshot, problems, opts.metallbNamespace, opts.node === undefined ? undefined : nodeScope(snapshot.nodes, opts.node));
   return { snapshot, problems: problems.list };
 }
 
@@ -128,6 +146,12 @@ function refFor(obj: RawObject, opts: SnapshotOptions, problems: Problems): Obje
       : '';
   const name = obj.metadata.name;
   const ref: ObjectRef = { kind: obj.kind, namespace, name: name || '(unnamed)', source: obj.source };
+  // MetalLB lists its kinds in its own namespace only, so it never sees this object: ignore it
+  // as MetalLB would, and say so (a folder may hold other namespaces' copies on purpose).
+  if (metallbVersions && namespace !== opts.metallbNamespace) {
+    problems.warn(ref, 'metadata.namespace', `${q(namespace)} is not ${q(opts.metallbNamespace)}, the only namespace MetalLB reads ${obj.kind} objects from, so this object is ignored: move it there or remove metadata.namespace to use it`);
+    return undefined;
+  }
   if (metallbVersions && (version === undefined || !metallbVersions.includes(version))) {
     problems.error(ref, 'apiVersion', `${q(obj.apiVersion)} is not served for ${obj.kind}: use ${metallbVersions.map((v) => q(`${METALLB_GROUP}/${v}`)).join(' or ')}`);
     return undefined;
@@ -141,10 +165,6 @@ function refFor(obj: RawObject, opts: SnapshotOptions, problems: Problems): Obje
     const nameProblem = checkObjectName(name);
     if (nameProblem) {
       problems.error(ref, 'metadata.name', nameProblem);
-      return undefined;
-    }
-    if (namespace !== opts.metallbNamespace) {
-      problems.error(ref, 'metadata.namespace', `must be in namespace ${opts.metallbNamespace}, where MetalLB reads it: move it there or remove metadata.namespace`);
       return undefined;
     }
   }

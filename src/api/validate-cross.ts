@@ -4,29 +4,38 @@
  * objects, and localPref conflicts.
  */
 import { poolsOfAdvertisement } from './advertisement-pools.js';
-import { communityKey } from './communities.js';
+import { communityRefText } from './communities.js';
+import { checkObjectNameRef } from './k8s-names.js';
 import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';
 import { checkLocalPrefCompatibility } from './localpref.js';
 import type { Advertisement, Pool, PoolRange, Snapshot } from './model.js';
 import { makeShareNode } from './node-sharing.js';
+import { ignoredOn, selectsScope, type NodeScope } from './node-scope.js';
 import { formatRef, Problems, q } from './problems.js';
 
 export { checkLocalPrefCompatibility } from './localpref.js';
 
-export function validateCross(s: Snapshot, problems: Problems, metallbNamespace: string): void {
+/**
+ * `scope`: the node being rendered. Checks between a peer and an advertisement, or between two
+ * advertisements, then report as errors only what happens on that node; what happens only on
+ * other nodes is a warning (MetalLB's speaker validates only the BGPPeers and BGPAdvertisements
+ * that select its node). Without a scope (`check` of a whole folder) every node counts.
+ */
+export function validateCross(s: Snapshot, problems: Problems, metallbNamespace: string, scope?: NodeScope): void {
   checkPoolOverlaps(s.pools, problems);
   checkAliasNames(s, problems);
   checkDuplicateAdvertisements(s.advertisements, problems);
   checkAggregationLengths(s.advertisements, s.pools, problems);
   checkReferences(s, problems, metallbNamespace);
-  checkBfdEcho(s, problems);
+  checkBfdEcho(s, problems, scope);
   const shareNode = makeShareNode(s.nodes);
   checkLocalPrefCompatibility(
     s.advertisements.filter((a) => a.serviceSelectors.length === 0),
     s.pools,
     shareNode,
     problems,
+    scope,
   );
 }
 
@@ -102,18 +111,23 @@ function advertisementSpecKey(a: Advertisement): string {
   const sels = (l: Advertisement['nodeSelectors']): string[] => l.map(selectorKey);
   return JSON.stringify([
     a.aggregationLength, a.aggregationLengthV6, a.localPref,
-    a.communities.map((c) => (c.kind === 'alias' ? `alias:${c.name}` : communityKey(c.value))),
+    a.communities.map(communityRefText),
     a.ipAddressPools, sels(a.ipAddressPoolSelectors), sels(a.nodeSelectors), a.peers, sels(a.serviceSelectors),
   ]);
 }
 
+/**
+ * Two advertisements with the same spec announce the same thing twice, which changes nothing.
+ * MetalLB accepts them: its duplicate check (`validateDuplicateBGPAdvertisements`) compares whole
+ * objects, names included, so distinct objects never match. A warning, for the redundancy.
+ */
 function checkDuplicateAdvertisements(advs: readonly Advertisement[], problems: Problems): void {
   const seen = new Map<string, Advertisement>();
   for (const adv of advs) {
     const key = advertisementSpecKey(adv);
     const other = seen.get(key);
     if (other) {
-      problems.error(adv.ref, 'spec', `is the same as the spec of BGPAdvertisement ${other.ref.name}: remove one of them`);
+      problems.warn(adv.ref, 'spec', `is the same as the spec of BGPAdvertisement ${other.ref.name}: both apply and announce the same prefixes with the same attributes; one of them can go`);
     } else seen.set(key, adv);
   }
 }
@@ -147,20 +161,28 @@ function checkAggregationLengths(advs: readonly Advertisement[], pools: readonly
   }
 }
 
+/** `, and can never name one: ...` for a name no object can have, else nothing. */
+function neverAName(name: string, kind: string): string {
+  const problem = checkObjectNameRef(name, kind);
+  return problem === undefined ? '' : ` (${problem.replace(`${q(name)} `, 'it ')})`;
+}
+
 function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
   const peerNames = new Set(s.peers.map((p) => p.ref.name));
   const poolNames = new Set(s.pools.map((p) => p.ref.name));
   const aliasNames = new Set(s.communityAliases.map((a) => a.name));
   const bfdNames = new Set(s.bfdProfiles.map((b) => b.ref.name));
   for (const adv of s.advertisements) {
+    // Names that match nothing are MetalLB's "no such peer / pool" (it never checks them), even
+    // names no object can have: the entry still narrows the advertisement to the names listed.
     adv.peers.forEach((name, i) => {
       if (!peerNames.has(name)) {
-        problems.warn(adv.ref, `spec.peers[${i}]`, `${q(name)} names no BGPPeer in ${ns}: the advertisement will reach no such peer`);
+        problems.warn(adv.ref, `spec.peers[${i}]`, `${q(name)} names no BGPPeer in ${ns}${neverAName(name, 'BGPPeer')}: the advertisement will reach no such peer`);
       }
     });
     adv.ipAddressPools.forEach((name, i) => {
       if (!poolNames.has(name)) {
-        problems.warn(adv.ref, `spec.ipAddressPools[${i}]`, `${q(name)} names no IPAddressPool in ${ns}: nothing is advertised from it`);
+        problems.warn(adv.ref, `spec.ipAddressPools[${i}]`, `${q(name)} names no IPAddressPool in ${ns}${neverAName(name, 'IPAddressPool')}: nothing is advertised from it`);
       }
     });
     adv.communities.forEach((c, i) => {
@@ -168,7 +190,9 @@ function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
         problems.error(
           adv.ref,
           `spec.communities[${i}]`,
-          `${q(c.name)} is not a community value and no Community object defines an alias with this name: define the alias, or use "A:B" or "large:A:B:C"`,
+          c.valueError
+            ? `${c.valueError}, and no Community object defines an alias with this name`
+            : `${q(c.name)} is not a community value and no Community object defines an alias with this name: define the alias, or use "A:B" or "large:A:B:C"`,
         );
       }
     });
@@ -181,7 +205,7 @@ function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
 }
 
 /** BFD echo mode does not work for IPv6: no IPv6 pool may be advertised to a peer whose profile has it. */
-function checkBfdEcho(s: Snapshot, problems: Problems): void {
+function checkBfdEcho(s: Snapshot, problems: Problems, scope: NodeScope | undefined): void {
   const echo = new Set(s.bfdProfiles.filter((b) => b.echoMode).map((b) => b.ref.name));
   if (echo.size === 0) return;
   const shareNode = makeShareNode(s.nodes);
@@ -193,11 +217,10 @@ function checkBfdEcho(s: Snapshot, problems: Problems): void {
       if (adv.peers.length > 0 && !adv.peers.includes(peer.ref.name)) continue;
       if (!shareNode(adv, peer)) continue;
       const i = adv.peers.indexOf(peer.ref.name);
-      problems.error(
-        adv.ref,
-        i >= 0 ? `spec.peers[${i}]` : 'spec',
-        `advertises IPv6 pool ${v6Pools[0]!.ref.name} to BGPPeer ${peer.ref.name}, whose BFD profile ${q(peer.bfdProfile)} has echoMode enabled, which does not work with IPv6: disable echoMode or do not advertise IPv6 pools to this peer`,
-      );
+      const field = i >= 0 ? `spec.peers[${i}]` : 'spec';
+      const message = `advertises IPv6 pool ${v6Pools[0]!.ref.name} to BGPPeer ${peer.ref.name}, whose BFD profile ${q(peer.bfdProfile)} has echoMode enabled, which does not work with IPv6: disable echoMode or do not advertise IPv6 pools to this peer`;
+      if (scope === undefined || (selectsScope(scope, adv) && selectsScope(scope, peer))) problems.error(adv.ref, field, message);
+      else problems.warn(adv.ref, field, `${message}${ignoredOn(scope)}`);
     }
   }
 }

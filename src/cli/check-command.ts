@@ -10,6 +10,8 @@ export interface CheckArgs {
   readonly node: string | undefined;
   readonly namespace: string | undefined;
   readonly frrRelease: FrrRelease;
+  /** `--bgp-extras`: MetalLB's bgpextras ConfigMap is read (and its problems reported). */
+  readonly bgpExtras?: boolean;
 }
 
 /** `check`: every problem of the folder, one per line; exit 1 if any is an error. */
@@ -18,6 +20,7 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<void> {
     ...(args.node ? { node: args.node } : {}),
     ...(args.namespace ? { metallbNamespace: args.namespace } : {}),
     frrRelease: args.frrRelease,
+    bgpExtras: args.bgpExtras ?? false,
   });
   printProblems(result.problems, io);
   const errors = result.problems.filter((p) => p.severity === 'error').length;

@@ -1,26 +1,28 @@
 import { hostname as osHostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, type FrrRelease } from '../intent/frr-release.js';
-import { checkHostname, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
+import { checkHostname, checkLoadBalancerClass, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
+import { DEFAULT_SPEAKER_LOG_LEVEL, FRR_LOG_LEVELS, parseFrrLogLevel, SPEAKER_LOG_LEVELS } from '../intent/frr-log-level.js';
 import { escapeText, q } from '../api/problems.js';
 import type { FrrLocation } from '../frr/context.js';
 import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import type { SpeakerArgs } from './speaker-args.js';
 
 export const USAGE = `usage: frr-renderer <command> [options]
 
 commands:
   render --dir DIR --node NODE [--out FILE] [--namespace NS] [--redact-passwords]
-         [--example-services] [--hostname NAME] [--frr-version X.Y]
+         [--example-services] [--hostname NAME] [--frr-version X.Y] [SPEAKER OPTIONS]
       Render NODE's frr.conf from every *.yaml, *.yml, *.json under DIR.
-  check --dir DIR [--node NODE] [--namespace NS] [--frr-version X.Y]
+  check --dir DIR [--node NODE] [--namespace NS] [--frr-version X.Y] [--bgp-extras]
       Validate only; every problem is listed, one per line.
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
-      [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--log-level LEVEL]
-      [--kubeconfig FILE] [--once] [--print] [--status auto|on|off]
-      [--status-interval MS] [--frr-version X.Y]
+      [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--kubeconfig FILE]
+      [--once] [--print] [--status auto|on|off] [--status-interval MS]
+      [--frr-version X.Y] [SPEAKER OPTIONS]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
       It renders for the release FRR reports (show version), asked at start and
@@ -31,6 +33,20 @@ commands:
       Per peer and prefix: advertised by FRR or not, and why.
   run, status and explain also take --vtysh PATH and --frr-reload PATH, for an FRR
       installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py.
+
+speaker options (MetalLB speaker's, same names and meaning; render takes them so that a
+review renders what the node runs):
+  --lb-class NAME        announce only Services with spec.loadBalancerClass NAME
+                         (default: only Services without a class)
+  --ignore-exclude-lb    also announce from nodes labelled
+                         node.kubernetes.io/exclude-from-external-load-balancers
+  --log-level LEVEL      all, debug, info (default), warn, error, none: the sidecar's logs
+                         and FRR's (log stdout; debug lines at all/debug), as MetalLB maps it
+  --frr-log-level LEVEL  FRR's level apart from --log-level: emergencies, alerts, critical,
+                         errors, warnings, notifications, informational, debugging
+  --bgp-extras           append the lines of MetalLB's bgpextras ConfigMap (key "extras") to
+                         frr.conf; they bypass every check of frr-renderer (run: FRR checks
+                         their syntax first and leaves them out if it refuses them)
 
 --frr-version X.Y: the FRR release the config is written for (default ${formatRelease(DEFAULT_FRR_RELEASE)},
       the release the image ships; tested: ${TESTED_RELEASES.map(formatRelease).join(', ')}). Lines FRR prints
@@ -49,8 +65,23 @@ const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const CHECK = {
+  ...COMMON,
+  'bgp-extras': { type: 'boolean' },
+} as const;
+
+/** MetalLB speaker's flags that change what a node's frr.conf says: `run` and `render`. */
+const SPEAKER = {
+  'lb-class': { type: 'string' },
+  'ignore-exclude-lb': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'frr-log-level': { type: 'string' },
+  'bgp-extras': { type: 'boolean' },
+} as const;
+
 const RENDER = {
   ...COMMON,
+  ...SPEAKER,
   out: { type: 'string' },
   'redact-passwords': { type: 'boolean' },
   'example-services': { type: 'boolean' },
@@ -68,7 +99,7 @@ const RUN = {
   listen: { type: 'string' },
   debounce: { type: 'string' },
   'drift-check': { type: 'string' },
-  'log-level': { type: 'string' },
+  ...SPEAKER,
   kubeconfig: { type: 'string' },
   once: { type: 'boolean' },
   print: { type: 'boolean' },
@@ -160,12 +191,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           exampleServices: v['example-services'] ?? false,
           hostname: optionalChecked(v.hostname, '--hostname', checkHostname),
           frrRelease: frrRelease(v['frr-version']),
+          speaker: speakerArgs(v),
         },
         io,
       );
     }
     case 'check': {
-      const v = parse(rest, COMMON);
+      const v = parse(rest, CHECK);
       if (v.help) return void io.stdout(USAGE);
       const { checkCommand } = await import('./check-command.js');
       return checkCommand(
@@ -174,6 +206,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           node: optionalChecked(v.node, '--node', checkNodeName),
           namespace: optionalChecked(v.namespace, '--namespace', checkNamespaceName),
           frrRelease: frrRelease(v['frr-version']),
+          bgpExtras: v['bgp-extras'] ?? false,
         },
         io,
       );
@@ -202,7 +235,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           listen: checkListen(v.listen ?? ':9120'),
           debounceMs: integer(v.debounce ?? '200', '--debounce'),
           driftCheckMs: integer(v['drift-check'] ?? '15000', '--drift-check'),
-          logLevel: oneOf(v['log-level'] ?? 'info', ['debug', 'info', 'warn', 'error'] as const, '--log-level'),
+          speaker: speakerArgs(v),
           kubeconfig: v.kubeconfig ?? env['KUBECONFIG'],
           once: v.once ?? false,
           print: v.print ?? false,
@@ -285,6 +318,27 @@ function checkListen(value: string): string {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):([0-9]{1,5})$/.exec(value);
   if (!m || Number(m[3]) > 65535) throw new UsageError(`--listen must be HOST:PORT, :PORT or [IPv6]:PORT with a port from 0 to 65535, not ${q(value)}`);
   return value;
+}
+
+/** The MetalLB speaker flags (`SPEAKER`), checked like fields: `--lb-class` and the levels can reach frr.conf or the announce decision. */
+function speakerArgs(v: {
+  'lb-class'?: string | undefined;
+  'ignore-exclude-lb'?: boolean | undefined;
+  'log-level'?: string | undefined;
+  'frr-log-level'?: string | undefined;
+  'bgp-extras'?: boolean | undefined;
+}): SpeakerArgs {
+  const frrLogLevel = v['frr-log-level'] === undefined ? undefined : parseFrrLogLevel(v['frr-log-level']);
+  if (v['frr-log-level'] !== undefined && frrLogLevel === undefined) {
+    throw new UsageError(`--frr-log-level must be one of ${FRR_LOG_LEVELS.join(', ')}, not ${q(v['frr-log-level'])}`);
+  }
+  return {
+    loadBalancerClass: optionalChecked(v['lb-class'], '--lb-class', checkLoadBalancerClass),
+    ignoreExcludeLb: v['ignore-exclude-lb'] ?? false,
+    logLevel: oneOf(v['log-level'] ?? DEFAULT_SPEAKER_LOG_LEVEL, SPEAKER_LOG_LEVELS, '--log-level'),
+    frrLogLevel,
+    bgpExtras: v['bgp-extras'] ?? false,
+  };
 }
 
 /** `--frr-pathspace`, `--vtysh`, `--frr-reload`: which FRR the command talks to. */

@@ -3,6 +3,7 @@ import { renderDirectory } from '../pipeline.js';
 import { InvalidConfigError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printProblems } from './print-problems.js';
+import { DEFAULT_SPEAKER_ARGS, speakerRenderOptions, type SpeakerArgs } from './speaker-args.js';
 
 export interface RenderArgs {
   readonly dir: string;
@@ -13,6 +14,8 @@ export interface RenderArgs {
   readonly exampleServices: boolean;
   readonly hostname: string | undefined;
   readonly frrRelease: FrrRelease;
+  /** MetalLB speaker's flags (`--lb-class`, `--log-level`, `--bgp-extras`, ...). */
+  readonly speaker?: SpeakerArgs;
 }
 
 /** `render`: this node's frr.conf to stdout or `--out`; nothing is written when the input is invalid. */
@@ -24,6 +27,7 @@ export async function renderCommand(args: RenderArgs, io: CliIo): Promise<void> 
     redactPasswords: args.redactPasswords,
     exampleServices: args.exampleServices,
     frrRelease: args.frrRelease,
+    ...speakerRenderOptions(args.speaker ?? DEFAULT_SPEAKER_ARGS),
   });
   printProblems(result.problems, io);
   if (result.config === undefined) {

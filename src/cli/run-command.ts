@@ -6,9 +6,11 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { createAutoTarget } from '../frr/auto-target.js';
+import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
 import { execaRunner } from '../frr/run.js';
+import type { SpeakerLogLevel } from '../intent/frr-log-level.js';
 import { formatRelease, type FrrRelease } from '../intent/frr-release.js';
 import { realConfigFiles } from '../frr/write-file.js';
 import { realClock } from '../ops/clock.js';
@@ -20,6 +22,7 @@ import { Reconciler } from '../reconciler/reconciler.js';
 import type { Source } from '../sources/source.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import type { SpeakerArgs } from './speaker-args.js';
 
 export type ApplyMode = 'always' | 'auto' | 'never';
 
@@ -37,7 +40,8 @@ export interface RunArgs {
   readonly listen: string;
   readonly debounceMs: number;
   readonly driftCheckMs: number;
-  readonly logLevel: LogLevel;
+  /** MetalLB speaker's flags: `--log-level` (ours and FRR's), `--lb-class`, `--bgp-extras`, ... */
+  readonly speaker: SpeakerArgs;
   readonly kubeconfig: string | undefined;
   /** Reconcile once, then exit: 0 when FRR runs the config, 1 otherwise. */
   readonly once: boolean;
@@ -57,13 +61,14 @@ export function defaultConfigPath(pathspace: string | undefined): string {
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
-  const logger = createJsonLogger({ level: args.logLevel, write: io.stderr });
+  const logger = createJsonLogger({ level: sidecarLogLevel(args.speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();
   const frr: FrrContext = frrContextAt(execaRunner, args.frr);
   const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
   const source = await buildSource(args, kubeConfig);
+  const { speaker } = args;
   let publisher: import('../status/publisher.js').StatusPublisher | undefined;
 
   const reconciler = new Reconciler(
@@ -76,8 +81,25 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
       retry: { initialMs: 1_000, maxMs: 300_000 },
       driftCheckMs: args.once ? 0 : args.driftCheckMs,
       frrRelease: args.frrRelease,
+      speaker: {
+        ...(speaker.loadBalancerClass === undefined ? {} : { loadBalancerClass: speaker.loadBalancerClass }),
+        ignoreExcludeLb: speaker.ignoreExcludeLb,
+        logLevel: speaker.logLevel,
+        ...(speaker.frrLogLevel === undefined ? {} : { frrLogLevel: speaker.frrLogLevel }),
+      },
+      bgpExtras: speaker.bgpExtras,
     },
-    { source, renderer: await defaultRenderer(), target, clock: realClock, random: Math.random, logger, metrics, onReconciled: () => publisher?.trigger() },
+    {
+      source,
+      renderer: await defaultRenderer(),
+      target,
+      clock: realClock,
+      random: Math.random,
+      logger,
+      metrics,
+      onReconciled: () => publisher?.trigger(),
+      ...(speaker.bgpExtras ? { checkExtras: createExtrasChecker(frr) } : {}),
+    },
   );
   const { snapshotOf } = await import('../status/snapshot.js');
   const snapshot = () => snapshotOf(reconciler, args.node, args.namespace);
@@ -121,6 +143,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     frrPathspace: args.frr.pathspace ?? null,
     apply: args.apply,
     frrVersionUntilFrrAnswers: formatRelease(args.frrRelease),
+    lbClass: speaker.loadBalancerClass ?? null,
+    ignoreExcludeLb: speaker.ignoreExcludeLb,
+    logLevel: speaker.logLevel,
+    frrLogLevel: speaker.frrLogLevel ?? null,
+    bgpExtras: speaker.bgpExtras,
     ...(http ? { listen: `${host}:${http.port}` } : {}),
   });
   await reconciler.start();
@@ -185,10 +212,20 @@ async function buildSource(args: RunArgs, kubeConfig: import('@kubernetes/client
     return createFolderSource(dir);
   }
   if (args.source === 'k8s') {
-    const { createKubernetesSource } = await import('../sources/k8s/index.js');
-    return createKubernetesSource({ kubeConfig: kubeConfig ?? (await loadKubeConfig(args.kubeconfig)), node: args.node, metallbNamespace: args.namespace });
+    const { createKubernetesSource, nodeResources } = await import('../sources/k8s/index.js');
+    return createKubernetesSource({
+      kubeConfig: kubeConfig ?? (await loadKubeConfig(args.kubeconfig)),
+      node: args.node,
+      metallbNamespace: args.namespace,
+      resources: nodeResources(args.namespace, args.node, { bgpExtras: args.speaker.bgpExtras }),
+    });
   }
   throw new UsageError(`--source must be "k8s" or "dir:PATH", not ${JSON.stringify(args.source)}`);
+}
+
+/** The sidecar's own log level for MetalLB's names: `all` is `debug`; `none` keeps errors (an error is never hidden). */
+function sidecarLogLevel(level: SpeakerLogLevel): LogLevel {
+  return level === 'all' ? 'debug' : level === 'none' ? 'error' : level;
 }
 
 function splitListen(listen: string): [string, number] {

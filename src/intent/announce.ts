@@ -33,6 +33,8 @@ export interface AnnounceContext {
   readonly assumeEndpointsReady: boolean;
   /** The speaker's `--lb-class`; undefined = only services without a class. */
   readonly loadBalancerClass: string | undefined;
+  /** The speaker's `--ignore-exclude-lb`: the exclude-from-external-load-balancers label is not looked at. */
+  readonly ignoreExcludeLb: boolean;
 }
 
 /**
@@ -44,8 +46,11 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   const no = (reason: NotAnnouncedReason, detail: string): AnnounceVerdict => ({ announced: false, reason, detail });
 
   if (svc.type !== 'LoadBalancer') return no('notLoadBalancer', `type is ${svc.type}, not LoadBalancer`);
+  // MetalLB's filterByLoadBalancerClass: with --lb-class only that class, without it only Services
+  // that have no class.
   if (svc.loadBalancerClass !== ctx.loadBalancerClass) {
-    return no('otherLoadBalancerClass', `loadBalancerClass ${svc.loadBalancerClass ?? '(none)'} is not handled by this speaker`);
+    const handled = ctx.loadBalancerClass === undefined ? 'only Services without a class (no --lb-class)' : `only loadBalancerClass ${ctx.loadBalancerClass} (--lb-class)`;
+    return no('otherLoadBalancerClass', `loadBalancerClass ${svc.loadBalancerClass ?? '(none)'} is not handled by this speaker, which announces ${handled}`);
   }
   if (svc.ingress.length === 0) return no('noIngressIP', 'status.loadBalancer.ingress has no IP yet');
 
@@ -79,7 +84,9 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   if (conflict) return no('conflictingAdvertisements', conflict);
 
   if (ctx.node.networkUnavailable) return no('nodeNetworkUnavailable', `node ${ctx.node.name} has condition NetworkUnavailable=True`);
-  if (EXCLUDE_LB_LABEL in ctx.node.labels) return no('nodeLabeledExcludeBalancers', `node ${ctx.node.name} has label ${EXCLUDE_LB_LABEL}`);
+  if (!ctx.ignoreExcludeLb && EXCLUDE_LB_LABEL in ctx.node.labels) {
+    return no('nodeLabeledExcludeBalancers', `node ${ctx.node.name} has label ${EXCLUDE_LB_LABEL} (the speaker runs without --ignore-exclude-lb)`);
+  }
 
   if (!ctx.assumeEndpointsReady) {
     const endpoints = slicesOf(cache, ctx, svc)

@@ -1,5 +1,6 @@
 import type { Advertisement, Peer, ServiceIngress, Snapshot } from '../api/model.js';
-import { type Problem, Problems, sortProblems } from '../api/problems.js';
+import { formatRef, type Problem, Problems, sortProblems } from '../api/problems.js';
+import { bgpExtrasText, type BgpExtrasOptions } from './bgp-extras.js';
 import { keyOf } from './keys.js';
 import { announceVerdict, type AnnounceVerdict } from './announce.js';
 import { bfdProfileIntent } from './bfd-profiles.js';
@@ -11,6 +12,7 @@ import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js'
 import { buildRouters, type PrefixSources } from './routers.js';
 import { assignTagIds, checkAdvertisementSets, tagRouteMapName } from './tags.js';
 import { formatRelease, type ReleaseForms } from './frr-release.js';
+import { frrLogLines, type FrrLogLevel } from './frr-log-level.js';
 
 export interface IntentOptions {
   readonly node: string;
@@ -18,8 +20,14 @@ export interface IntentOptions {
   readonly hostname: string | null;
   /** Folder mode without EndpointSlices: every service counts as having ready endpoints on every node. */
   readonly assumeEndpointsReady: boolean;
+  /** The speaker's `--lb-class`: only Services of that class; undefined = only Services without one. */
   readonly loadBalancerClass?: string;
-  readonly logLevel?: string;
+  /** The speaker's `--ignore-exclude-lb`: announce from nodes labelled exclude-from-external-load-balancers too. */
+  readonly ignoreExcludeLb?: boolean;
+  /** FRR's log level (`log stdout`); default informational (the speaker's default `info`). */
+  readonly frrLogLevel?: FrrLogLevel;
+  /** Append MetalLB's bgpextras lines (`--bgp-extras`), with FRR's verdict on them when there is one. */
+  readonly bgpExtras?: BgpExtrasOptions;
   /** The FRR release rendered for, resolved to its forms (`formsFor`). */
   readonly frr: ReleaseForms;
   /** The node's IP forwarding as FRR reports it; default on (a router's). */
@@ -61,6 +69,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     endpointSlices: snapshot.endpointSlices,
     assumeEndpointsReady: opts.assumeEndpointsReady,
     loadBalancerClass: opts.loadBalancerClass,
+    ignoreExcludeLb: opts.ignoreExcludeLb ?? false,
   };
   const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx) }));
   const sources = prefixSources(verdicts);
@@ -94,16 +103,21 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     .map(bfdProfileIntent)
     .sort((a, b) => compareStrings(a.name, b.name));
 
+  const log = frrLogLines(opts.frrLogLevel ?? 'informational');
+  const extrasText = bgpExtrasText(snapshot.bgpExtras, opts.bgpExtras, problems);
   const intent: NodeIntent = {
     node: opts.node,
     hostname: opts.hostname,
-    logLevel: opts.logLevel ?? 'informational',
+    logLevel: log.level,
+    debugLines: log.debug,
     frrRelease: formatRelease(opts.frr.basis),
     nhtResolveViaDefault: opts.frr.forms.nhtResolveViaDefault,
     forwarding: opts.forwarding ?? { ipv4: true, ipv6: true },
     tags,
     routers,
     bfdProfiles,
+    // The template ends the text with its own newline.
+    extras: extrasText === null || snapshot.bgpExtras === undefined ? null : { source: formatRef(snapshot.bgpExtras.ref), text: extrasText.replace(/\n$/, '') },
   };
   return { intent, services: verdicts, problems: sortProblems(problems.list) };
 }

@@ -1,3 +1,4 @@
+import { resolveCommunity } from '../api/communities.js';
 import type { Community, CommunityAlias, CommunityRef } from '../api/model.js';
 import type { FrrForms } from './frr-release.js';
 
@@ -23,12 +24,12 @@ const WELL_KNOWN: ReadonlyMap<number, string> = new Map([
   [0xffffff04, 'no-peer'],
 ]);
 
-/** Aliases resolved to values. `api/` has already reported references to unknown aliases. */
+/** Entries resolved to values, aliases first (MetalLB's order). `api/` has already reported references to unknown aliases. */
 export function resolveCommunities(refs: readonly CommunityRef[], aliases: readonly CommunityAlias[]): Community[] {
   const byName = new Map(aliases.map((a) => [a.name, a.value]));
   const out: Community[] = [];
   for (const ref of refs) {
-    const value = ref.kind === 'value' ? ref.value : byName.get(ref.name);
+    const value = resolveCommunity(ref, byName);
     if (value) out.push(value);
   }
   return out;

@@ -8,7 +8,7 @@ export const EXAMPLE_NAMESPACE = 'frr-renderer-example';
  * on the first address of the pool's first range of each family (so dual-stack pools give a
  * dual-stack service). They have no labels, so advertisements with serviceSelectors skip them.
  */
-export function exampleServices(pools: readonly Pool[]): Service[] {
+export function exampleServices(pools: readonly Pool[], loadBalancerClass?: string): Service[] {
   return pools.map((pool) => {
     const ingress: ServiceIngress[] = [];
     for (const family of ['ipv4', 'ipv6'] as const) {
@@ -19,7 +19,8 @@ export function exampleServices(pools: readonly Pool[]): Service[] {
       ref: { kind: 'Service', namespace: EXAMPLE_NAMESPACE, name: `example-${pool.ref.name}` },
       labels: {},
       type: 'LoadBalancer',
-      loadBalancerClass: undefined,
+      // The class the speaker handles (`--lb-class`), so the review shows what it announces.
+      loadBalancerClass,
       externalTrafficPolicy: 'Cluster',
       ingress,
     };

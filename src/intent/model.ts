@@ -17,7 +17,10 @@
 export interface NodeIntent {
   readonly node: string;
   readonly hostname: string | null;
-  readonly logLevel: string;
+  /** `log stdout LEVEL`; null for FRR's default level (debugging), shown as a bare `log stdout`. */
+  readonly logLevel: string | null;
+  /** `debug ...` lines (MetalLB's, at debugging level). */
+  readonly debugLines: readonly string[];
   /** The FRR release whose forms the config is written in (`10.3`), named in the header comment. */
   readonly frrRelease: string;
   /** `ip nht resolve-via-default` and its IPv6 twin are written (releases that show them). */
@@ -30,6 +33,8 @@ export interface NodeIntent {
   readonly routers: readonly RouterIntent[];
   /** Profiles referenced by this node's peers, sorted by name. */
   readonly bfdProfiles: readonly BfdProfileIntent[];
+  /** MetalLB's bgpextras lines (without the final newline), appended as they are at the end (`--bgp-extras`), or null. */
+  readonly extras: { readonly source: string; readonly text: string } | null;
 }
 
 /**

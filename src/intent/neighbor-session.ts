@@ -27,8 +27,10 @@ export function neighborSession(peer: Peer, password: string | null, redact: boo
     port: peer.port === FRR_DEFAULT_PORT ? null : peer.port,
     bfdProfile: peer.bfdProfile ?? null,
     password: password === null ? null : redact ? REDACTED : password,
-    ebgpMultihop: peer.ebgpMultiHop,
-    ebgpMultihopTtl: peer.ebgpMultiHop ? forms.ebgpMultihopTtl : null,
+    // FRR ignores ebgp-multihop on an iBGP session and never shows it (dynamicASN internal with
+    // ebgpMultiHop, which MetalLB accepts): writing it would be a line FRR does not run.
+    ebgpMultihop: peer.ebgpMultiHop && ebgp,
+    ebgpMultihopTtl: peer.ebgpMultiHop && ebgp ? forms.ebgpMultihopTtl : null,
     updateSource: peer.sourceAddress ?? null,
     timers: peer.timers ? { keepalive: peer.timers.keepaliveSeconds, hold: peer.timers.holdSeconds } : null,
     connectTime: peer.connectTimeSeconds ?? null,

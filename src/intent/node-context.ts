@@ -1,4 +1,5 @@
-import type { Node, Snapshot } from '../api/model.js';
+import type { Snapshot } from '../api/model.js';
+import { nodeScope } from '../api/node-scope.js';
 
 /** What the intent needs to know about the node it renders for. */
 export interface NodeContext {
@@ -14,11 +15,8 @@ export interface NodeContext {
  * `kubernetes.io/hostname=<name>`, which is what most nodeSelectors in MetalLB's docs match on.
  */
 export function nodeContext(snapshot: Snapshot, name: string): NodeContext {
-  const node: Node | undefined = snapshot.nodes.find((n) => n.ref.name === name);
-  if (node) {
-    return { name, labels: node.labels, networkUnavailable: node.networkUnavailable, known: true };
-  }
-  return { name, labels: { 'kubernetes.io/hostname': name }, networkUnavailable: false, known: false };
+  const { labels, node } = nodeScope(snapshot.nodes, name);
+  return { name, labels, networkUnavailable: node?.networkUnavailable ?? false, known: node !== undefined };
 }
 
 /** MetalLB skips nodes carrying this label (unless told to ignore it). */

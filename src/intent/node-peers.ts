@@ -69,7 +69,8 @@ export function warnUnnumberedWithoutRouterId(peers: readonly Peer[], problems: 
 
 /**
  * The cleartext TCP-MD5 password of a peer, or null. A password that cannot be resolved is an
- * error: rendering the peer without it would silently leave the session down.
+ * error: rendering the peer without it would silently leave the session down. An empty one is what
+ * MetalLB runs as "no password", with a warning.
  */
 export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems: Problems): string | null {
   const source = peer.password;
@@ -90,6 +91,11 @@ export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems
   const value = Object.hasOwn(secret.data, 'password') ? secret.data['password'] : undefined;
   if (value === undefined) {
     problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`);
+    return null;
+  }
+  if (value === '') {
+    // MetalLB reads the empty value and its template writes no password line for it.
+    problems.warn(peer.ref, 'spec.passwordSecret', `${where} key "password" is empty: the session runs without a TCP-MD5 password (no password line, as MetalLB renders it); put the password in the Secret, or remove passwordSecret`);
     return null;
   }
   const bad = checkPassword(value);

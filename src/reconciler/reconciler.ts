@@ -14,9 +14,11 @@ import type { Metrics } from '../ops/metrics.js';
 import type { IntentResult } from '../intent/build-intent.js';
 import type { NodeForwarding } from '../intent/model.js';
 import { compareReleases, formatRelease, formsFor, untestedReleaseNote, type FrrRelease } from '../intent/frr-release.js';
-import { renderObjects } from '../pipeline.js';
+import { findBgpExtrasText, type BgpExtrasCheck } from '../api/bgp-extras.js';
+import type { ExtrasChecker } from '../frr/check-extras.js';
+import { renderObjects, type RenderOptions } from '../pipeline.js';
 import type { Renderer } from '../render/renderer.js';
-import type { Source, SourceEvent } from '../sources/source.js';
+import type { Source, SourceEvent, SourceState } from '../sources/source.js';
 import { backoffDelay } from './backoff.js';
 import type { ReconcilerStatus } from './status.js';
 
@@ -38,6 +40,10 @@ export interface ReconcilerOptions {
   readonly driftCheckMs: number;
   /** The release rendered for until FRR reports its own (`--frr-version`, default the image's). */
   readonly frrRelease: FrrRelease;
+  /** MetalLB speaker flags that change the config (`--lb-class`, `--log-level`, ...). */
+  readonly speaker?: Pick<RenderOptions, 'loadBalancerClass' | 'ignoreExcludeLb' | 'logLevel' | 'frrLogLevel'>;
+  /** `--bgp-extras`: append MetalLB's bgpextras lines once FRR accepted them (`deps.checkExtras`). */
+  readonly bgpExtras?: boolean;
 }
 
 export interface ReconcilerDeps {
@@ -50,6 +56,8 @@ export interface ReconcilerDeps {
   readonly metrics: Metrics;
   /** Called after every reconcile (the status publisher's cue to look again). */
   readonly onReconciled?: () => void;
+  /** FRR's verdict on bgpextras lines (`vtysh -C`); without it they are never used. */
+  readonly checkExtras?: ExtrasChecker;
 }
 
 export class Reconciler {
@@ -190,6 +198,8 @@ export class Reconciler {
 
     const fresh = this.applied === undefined;
     if (fresh) await this.refreshEnvironment();
+    // FRR's verdict on the bgpextras lines (one vtysh -C per text), before the pure render.
+    const extras = this.opts.bgpExtras ? { bgpExtras: { check: await this.checkExtras(state.objects) } } : {};
     const render = () =>
       renderObjects(
         state.objects,
@@ -199,6 +209,8 @@ export class Reconciler {
           hostname: this.opts.hostname,
           frrRelease: this.release.value,
           forwarding: this.forwarding,
+          ...this.opts.speaker,
+          ...extras,
         },
         state.problems,
         this.deps.renderer,
@@ -246,6 +258,14 @@ export class Reconciler {
     } catch (err) {
       this.onApplyFailure(err, config);
     }
+  }
+
+  /** FRR's verdict on the bgpextras lines in `objects` (the checker keeps it per text). */
+  private async checkExtras(objects: SourceState['objects']): Promise<BgpExtrasCheck> {
+    const text = findBgpExtrasText(objects, this.opts.metallbNamespace);
+    if (text === undefined) return { text: '', valid: false, errors: [] };
+    if (this.deps.checkExtras === undefined) return { text, valid: false, errors: ['no FRR to check them'] };
+    return this.deps.checkExtras(text);
   }
 
   private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string): Promise<void> {

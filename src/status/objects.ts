@@ -7,7 +7,8 @@
  *   `bfdStatus` FRR's `peerBfdInfo.status` or `N/A`.
  * - `ServiceBGPStatus` (metallb.io/v1beta1): one per service announced from the node, `peers` = the
  *   sorted BGPPeer names FRR's config advertises it to (MetalLB: configured, not session state).
- * - `ConfigurationState` `speaker-<node>` (metallb.io/v1beta1): Valid/Invalid with the errors.
+ * - `ConfigurationState` `speaker-<node>` (metallb.io/v1beta1): Valid/Invalid with the errors
+ *   (and a valid configuration's warnings in its condition's message).
  * - `FRRNodeState` `<node>` (frrk8s.metallb.io/v1beta1, cluster-scoped): last conversion and reload
  *   results, running config with passwords redacted.
  */
@@ -175,7 +176,7 @@ export function configurationState(
     c === undefined
       ? { type: 'configReconcilerValid', status: 'Unknown', reason: 'UnknownError', message: 'no configuration rendered yet' }
       : c.valid
-        ? { type: 'configReconcilerValid', status: 'True', reason: 'Reconciled', message: '' }
+        ? { type: 'configReconcilerValid', status: 'True', reason: 'Reconciled', message: warningsMessage(c.warnings) }
         : { type: 'configReconcilerValid', status: 'False', reason: 'ConfigurationError', message: errorSummary };
   const applied: Omit<Condition, 'lastTransitionTime'> =
     a === undefined
@@ -200,6 +201,20 @@ export function configurationState(
     },
     status: { result, errorSummary, conditions: [stamp(valid, c?.at), stamp(applied, a?.at)] },
   };
+}
+
+/** metav1.Condition's message limit. */
+const MAX_CONDITION_MESSAGE = 32_768;
+
+/**
+ * A valid configuration's warnings (what was accepted but differs from what was written, such as
+ * the keepalive FRR runs), one per line, in the condition's message: MetalLB leaves it empty, and
+ * `kubectl get configurationstate -o yaml` is where users look.
+ */
+function warningsMessage(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  const text = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}:\n${warnings.map(redactPasswords).join('\n')}`;
+  return text.length <= MAX_CONDITION_MESSAGE ? text : `${text.slice(0, MAX_CONDITION_MESSAGE - 20)}\n... (cut)`;
 }
 
 export function lastConversionResult(status: ReconcilerStatus): string {

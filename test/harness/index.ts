@@ -6,7 +6,7 @@ export { linkNamespaces, listNamespaces, execIn, type Link, type LinkEnd } from 
 export { describeWithFrr, frrUnavailableReason } from './preconditions.js';
 export { installationUnderTest, defaultInstanceInstallation, type FrrInstallation } from './installation.js';
 export { HARNESS_PREFIX, ownedName, isStaleName } from './names.js';
-export { Scenario, configure, isNetnsVrfLine, withoutNetnsVrfLines, type Manifests, type Speaker, type Applied } from './scenario.js';
+export { Scenario, configure, isNetnsVrfLine, withoutNetnsVrfLines, type Manifests, type ScenarioRenderOptions, type Speaker, type Applied } from './scenario.js';
 export { routerConfig, type RouterSpec, type RouterNeighbor } from './router.js';
 export { createLan, addRoute, addAddress, disableDad } from './topology.js';
 export { pollUntil, expectStays, ConvergenceTimeout } from './wait.js';

@@ -16,7 +16,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderDirectory } from '../../src/pipeline.js';
+import { renderDirectory, type RenderOptions } from '../../src/pipeline.js';
 import type { ApplyResult, ConfigDelta } from '../../src/frr/reload.js';
 import { cleanupStale } from './cleanup.js';
 import { FrrInstance } from './frr-instance.js';
@@ -27,6 +27,9 @@ import { createLan, disableDad } from './topology.js';
 
 /** Manifests of one apply: file name -> YAML text (multi-document allowed). */
 export type Manifests = Readonly<Record<string, string>>;
+
+/** Render options a scenario may set; node, host name and FRR release are the speaker's. */
+export type ScenarioRenderOptions = Omit<RenderOptions, 'node' | 'hostname' | 'frrRelease'>;
 
 export interface Speaker {
   readonly frr: FrrInstance;
@@ -119,13 +122,17 @@ export class Scenario {
     );
   }
 
-  /** Writes the manifests to a fresh folder and renders `speaker.node`'s frr.conf, as the sidecar would (host name included). */
-  async render(speaker: Speaker, manifests: Manifests): Promise<{ config: string; file: string; warnings: string[] }> {
+  /**
+   * Writes the manifests to a fresh folder and renders `speaker.node`'s frr.conf, as the sidecar
+   * would (host name included). `options`: the sidecar's flags that change the config (MetalLB
+   * speaker options such as `loadBalancerClass` or `logLevel`).
+   */
+  async render(speaker: Speaker, manifests: Manifests, options: ScenarioRenderOptions = {}): Promise<{ config: string; file: string; warnings: string[] }> {
     this.applies += 1;
     const dir = join(this.dir, `manifests-${this.applies}`);
     await mkdir(dir);
     for (const [name, text] of Object.entries(manifests)) await writeFile(join(dir, name), text);
-    const rendered = await renderDirectory(dir, { node: speaker.node, hostname: hostname(), frrRelease: speaker.frr.installation.release });
+    const rendered = await renderDirectory(dir, { ...options, node: speaker.node, hostname: hostname(), frrRelease: speaker.frr.installation.release });
     const errors = rendered.problems.filter((p) => p.severity === 'error');
     if (rendered.config === undefined || errors.length > 0) {
       throw new Error(
@@ -145,8 +152,8 @@ export class Scenario {
    * A netns-VRF speaker can only be applied once, on an empty config: `vtysh -f`, then the
    * frr-reload.py delta minus zebra's own `vrf`/`netns` lines must be empty.
    */
-  async apply(speaker: Speaker, manifests: Manifests): Promise<Applied> {
-    const { config, file, warnings } = await this.render(speaker, manifests);
+  async apply(speaker: Speaker, manifests: Manifests, options: ScenarioRenderOptions = {}): Promise<Applied> {
+    const { config, file, warnings } = await this.render(speaker, manifests, options);
     let result: ApplyResult;
     if (speaker.netnsVrfs) {
       if ((await speaker.frr.show('show running-config')).includes('router bgp')) {

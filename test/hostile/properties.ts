@@ -24,7 +24,8 @@ const RAW_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200b-\
 const NAME = '(?:"(?:[^"\\\\]|\\\\.)*"(?:\\.\\.\\.)?|[^\\s"]+)';
 const PROBLEM_LINE = new RegExp(`^(error|warning): [A-Z][A-Za-z]* ${NAME}(?:/${NAME})?: \\S.*$`);
 const MARKERS = ['INJECTED', '6.6.6.6', 'FORGED'];
-const PASSWORD_LINE = /^ neighbor [A-Za-z0-9_.:-]+ password [\x22-\x7e]{1,80}$/;
+/** A password is one word of printable characters ('!' and non-ASCII letters included, as FRR keeps them), at most 80 bytes. */
+const PASSWORD_LINE = /^ neighbor [A-Za-z0-9_.:-]+ password [^\s]{1,80}$/u;
 
 export interface Limits {
   readonly maxMs: number;
@@ -64,7 +65,7 @@ export function configViolations(config: string): string[] {
   const grammar = templateGrammar();
   for (const line of config.split('\n')) {
     if (line === '') continue;
-    // A password is a validated value of its own (printable ASCII, no space, no '!'): it may hold anything else.
+    // A password is a validated value of its own (one printable word, FRR keeps it as written): it may hold anything else.
     if (MARKERS.some((m) => line.includes(m)) && !PASSWORD_LINE.test(line)) out.push(`attack text in frr.conf: ${JSON.stringify(line.slice(0, 200))}`);
     else if (!grammar.some((g) => g.test(line))) out.push(`line no template writes: ${JSON.stringify(line.slice(0, 200))}`);
   }
@@ -110,7 +111,7 @@ function lineToPattern(line: string): string {
     else if (tag === '/each') pattern += ')*';
     else if (tag === 'else') pattern += ')?(?:';
     else if (LIST_FIELDS.has(tag)) pattern += `${TOKEN}(?: ${TOKEN})*`;
-    else if (tag === 'password') pattern += '[\\x22-\\x7e]{1,80}';
+    else if (tag === 'password') pattern += '[^\\s]{1,80}';
     else pattern += TOKEN;
     rest = rest.slice(m.index + m[0].length);
   }

@@ -4,7 +4,7 @@
  * Generic over group/version/resource: `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/status]]` and
  * `/apis/GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME[/status]]`. Objects are stored per
  * group+resource (any version is served: the stored object's apiVersion is rewritten to the one asked
- * for, the fake's "conversion"). One global resourceVersion counter, an event history for watches
+ * for, the fake's "conversion", or a resource's `convert` runs, standing in for a conversion webhook). One global resourceVersion counter, an event history for watches
  * from a resourceVersion, and compaction (watches and continue tokens older than it get 410 Gone).
  *
  * Protocol served: list (`metadata.resourceVersion`, `limit`/`continue`, fieldSelector and
@@ -33,6 +33,11 @@ export interface ResourceInfo {
   readonly namespaced: boolean;
   /** Default true: writes through the object keep `status`, writes through `/status` change only it. */
   readonly statusSubresource?: boolean;
+  /**
+   * A conversion webhook: the stored object (a copy, with its stored apiVersion) as the version
+   * asked for. Without one, only apiVersion is rewritten.
+   */
+  readonly convert?: (stored: Json, toVersion: string) => Json;
 }
 
 export interface RequestRecord {
@@ -645,7 +650,9 @@ export class FakeApiServer {
   }
 
   private served(obj: Json, info: ResourceInfo, version: string): Json {
-    return { ...structuredClone(obj), apiVersion: gv(info.group, version), kind: info.kind };
+    const copy = structuredClone(obj);
+    const converted = info.convert ? info.convert(copy, version) : copy;
+    return { ...converted, apiVersion: gv(info.group, version), kind: info.kind };
   }
 
   private bucket(key: string): Map<string, Json> {

@@ -45,8 +45,18 @@ function loadCase(name: string): GoldenCase {
     node?: string;
     description?: string;
     rejected?: boolean;
-    options?: { exampleServices?: boolean; namespace?: string };
+    options?: {
+      exampleServices?: boolean;
+      namespace?: string;
+      // MetalLB speaker flags (render's --lb-class, --ignore-exclude-lb, --log-level, --frr-log-level, --bgp-extras).
+      loadBalancerClass?: string;
+      ignoreExcludeLb?: boolean;
+      logLevel?: RenderOptions['logLevel'];
+      frrLogLevel?: RenderOptions['frrLogLevel'];
+      bgpExtras?: RenderOptions['bgpExtras'];
+    };
   };
+  const o = meta.options ?? {};
   return {
     name,
     dir,
@@ -54,8 +64,13 @@ function loadCase(name: string): GoldenCase {
     node: meta.node ?? 'worker-0',
     description: meta.description ?? '',
     options: {
-      ...(meta.options?.exampleServices ? { exampleServices: true } : {}),
-      ...(meta.options?.namespace ? { metallbNamespace: meta.options.namespace } : {}),
+      ...(o.exampleServices ? { exampleServices: true } : {}),
+      ...(o.namespace ? { metallbNamespace: o.namespace } : {}),
+      ...(o.loadBalancerClass !== undefined ? { loadBalancerClass: o.loadBalancerClass } : {}),
+      ...(o.ignoreExcludeLb !== undefined ? { ignoreExcludeLb: o.ignoreExcludeLb } : {}),
+      ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
+      ...(o.frrLogLevel !== undefined ? { frrLogLevel: o.frrLogLevel } : {}),
+      ...(o.bgpExtras !== undefined ? { bgpExtras: o.bgpExtras } : {}),
     },
     expectedConfigFile: join(dir, 'expected.frr.conf'),
     expectedErrorFile: join(dir, 'expected.error'),

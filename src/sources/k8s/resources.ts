@@ -1,4 +1,5 @@
 /** The resources the renderer reads from Kubernetes, limited to what one node needs. */
+import { BGP_EXTRAS_CONFIGMAP } from '../../api/bgp-extras.js';
 
 export interface ResourceSpec {
   /** Short id for events, logs and metrics: `bgppeers.metallb.io`, `services`, ... */
@@ -31,7 +32,7 @@ export function collectionPath(r: ResourceSpec): string {
  * EndpointSlices cluster-wide, and this node's Node object only. BGPPeer is read as v1beta2: the API
  * server converts v1beta1 objects (MetalLB's conversion webhook).
  */
-export function nodeResources(metallbNamespace: string, node: string): ResourceSpec[] {
+export function nodeResources(metallbNamespace: string, node: string, opts: { readonly bgpExtras?: boolean } = {}): ResourceSpec[] {
   const metallb = (resource: string, kind: string, version = 'v1beta1'): ResourceSpec => ({
     id: `${resource}.metallb.io`,
     group: 'metallb.io',
@@ -63,5 +64,9 @@ export function nodeResources(metallbNamespace: string, node: string): ResourceS
       kind: 'Node',
       fieldSelector: `metadata.name=${node}`,
     },
+    // `--bgp-extras`: MetalLB's bgpextras ConfigMap, and no other (manifests/optional/bgp-extras-rbac.yaml).
+    ...(opts.bgpExtras
+      ? [{ id: 'configmaps', group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespace: metallbNamespace, fieldSelector: `metadata.name=${BGP_EXTRAS_CONFIGMAP}` }]
+      : []),
   ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { build, doc, errors, NS } from './helpers.js';
+import { build, doc, errors, NS, warnings } from './helpers.js';
 
 const bfd = (name: string, spec: Record<string, unknown>) =>
   doc({ apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: { name, namespace: NS }, spec });
@@ -52,12 +52,22 @@ describe('Community', () => {
 
   test('bad entries, all reported', () => {
     expect(errors(build(community('c1', [{ name: 'a:b', value: '1:1' }, { name: 'X', value: 'NO' }, { name: 'X', value: '1:2' }, { value: '1:3' }])).problems)).toEqual([
-      'Community metallb-system/c1: spec.communities[0].name: "a:b" cannot be used as an alias: advertisements read any community with \':\' as a value; use a name without \':\' or spaces, e.g. "NO_ADVERTISE"',
       'Community metallb-system/c1: spec.communities[1].value: "NO" is not a valid community: use "A:B" with two numbers 0-65535 (e.g. "65535:65282"), "large:A:B:C" with three numbers 0-4294967295',
       'Community metallb-system/c1: spec.communities[3].name: is missing: give the alias a name, e.g. "NO_ADVERTISE"',
     ]);
     expect(errors(build(community('c1', [{ name: 'X', value: '1:1' }, { name: 'X', value: '1:2' }])).problems)).toEqual([
       'Community metallb-system/c1: spec.communities[1].name: duplicate alias "X": it is already defined in spec.communities[0]',
+    ]);
+  });
+
+  // MetalLB looks an advertisement's community up among the aliases before parsing it, so any
+  // name works, even one with ':' or one that spells a value (a warning: it shadows that value).
+  test('alias names with ":" or spaces are accepted; a name that spells another value is a warning', () => {
+    const { snapshot, problems } = build(community('c1', [{ name: 'office:main', value: '64500:100' }, { name: 'my alias', value: '1:1' }, { name: '65535:65282', value: '64500:1' }, { name: '7:7', value: '7:7' }]));
+    expect(errors(problems)).toEqual([]);
+    expect(snapshot.communityAliases.map((a) => a.name)).toEqual(['office:main', 'my alias', '65535:65282', '7:7']);
+    expect(warnings(problems)).toEqual([
+      'Community metallb-system/c1: spec.communities[2].name: "65535:65282" is also a community value: an advertisement that lists "65535:65282" gets this alias\'s value 64500:1, not 65535:65282 (MetalLB looks aliases up first); rename the alias to avoid the surprise',
     ]);
   });
 

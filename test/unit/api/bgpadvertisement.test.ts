@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { adv, build, errors, pool } from './helpers.js';
+import { adv, build, errors, pool, warnings } from './helpers.js';
 
 function one(spec: Record<string, unknown>) {
   const { snapshot, problems } = build(pool('pool1', ['10.0.0.0/24']) + adv('a1', spec));
-  return { adv: snapshot.advertisements[0], errors: errors(problems) };
+  return { adv: snapshot.advertisements[0], errors: errors(problems), warnings: warnings(problems) };
 }
 
 describe('BGPAdvertisement', () => {
@@ -36,18 +36,26 @@ describe('BGPAdvertisement', () => {
     });
   });
 
-  test('the seed\'s "frrviavrf 1" peer name is an error', () => {
-    expect(one({ peers: ['frrviavrf 1'] }).errors).toEqual([
-      `BGPAdvertisement metallb-system/a1: spec.peers[0]: "frrviavrf 1" can never match a BGPPeer: names are lowercase DNS-1123 (a-z, 0-9, '-', '.', starting and ending with a letter or digit, at most 253), e.g. "frrviavrf"`,
+  test('a peer or pool name no object can have (the seed\'s "frrviavrf 1") matches nothing: a warning, as MetalLB accepts it', () => {
+    const r = one({ peers: ['frrviavrf 1'], ipAddressPools: ['Pool1'] });
+    expect(r.errors).toEqual([]);
+    expect(r.adv).toMatchObject({ peers: ['frrviavrf 1'], ipAddressPools: ['Pool1'] });
+    expect(r.warnings).toEqual([
+      `BGPAdvertisement metallb-system/a1: spec.peers[0]: "frrviavrf 1" names no BGPPeer in metallb-system (it can never match a BGPPeer: names are lowercase DNS-1123 (a-z, 0-9, '-', '.', starting and ending with a letter or digit, at most 253), e.g. "frrviavrf"): the advertisement will reach no such peer`,
+      `BGPAdvertisement metallb-system/a1: spec.ipAddressPools[0]: "Pool1" names no IPAddressPool in metallb-system (it can never match an IPAddressPool: names are lowercase DNS-1123 (a-z, 0-9, '-', '.', starting and ending with a letter or digit, at most 253), e.g. "pool1"): nothing is advertised from it`,
     ]);
-    expect(one({ ipAddressPools: ['Pool1'] }).errors).toHaveLength(1);
   });
 
   test('ranges', () => {
-    expect(one({ aggregationLength: 33, aggregationLengthV6: 0, localPref: -1 }).errors).toEqual([
+    expect(one({ aggregationLength: 33, aggregationLengthV6: 129, localPref: -1 }).errors).toEqual([
       'BGPAdvertisement metallb-system/a1: spec.aggregationLength: 33 is out of range: use an integer from 1 to 32',
-      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 0 is out of range: use an integer from 1 to 128',
+      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 129 is out of range: use an integer from 0 to 128',
       'BGPAdvertisement metallb-system/a1: spec.localPref: -1 is out of range: use an integer from 0 to 4294967295',
+    ]);
+    // MetalLB's CRD sets no minimum for aggregationLengthV6: 0 is refused only against an IPv6 pool.
+    expect(one({ aggregationLengthV6: 0 }).errors).toEqual([]);
+    expect(errors(build(pool('p6', ['2001:db8::/64']) + adv('a1', { aggregationLengthV6: 0 })).problems)).toEqual([
+      'BGPAdvertisement metallb-system/a1: spec.aggregationLengthV6: 0 is shorter than prefix 2001:db8::/64 of pool p6: the aggregate would cover addresses outside the pool; use at least 64',
     ]);
   });
 
@@ -56,11 +64,11 @@ describe('BGPAdvertisement', () => {
       one({
         ipAddressPools: ['pool1', 'pool1'],
         peers: ['a', 'a'],
-        communities: ['1:1', '1:01', 'x', 'x'],
+        communities: ['1:1', '1:1', 'x', 'x'],
         nodeSelectors: [{}, {}],
       }).errors,
     ).toEqual([
-      'BGPAdvertisement metallb-system/a1: spec.communities[1]: duplicate community "1:01": it repeats spec.communities[0]; list it once',
+      'BGPAdvertisement metallb-system/a1: spec.communities[1]: duplicate community "1:1": it repeats spec.communities[0]; list it once',
       'BGPAdvertisement metallb-system/a1: spec.communities[3]: duplicate community "x": it repeats spec.communities[2]; list it once',
       'BGPAdvertisement metallb-system/a1: spec.ipAddressPools[1]: duplicate pool "pool1": list it once',
       'BGPAdvertisement metallb-system/a1: spec.nodeSelectors[1]: duplicate selector: it is the same as spec.nodeSelectors[0]; list it once',
@@ -68,9 +76,18 @@ describe('BGPAdvertisement', () => {
     ]);
   });
 
+  test('the same community written twice differently is one community, as in MetalLB (it compares the strings)', () => {
+    const r = one({ communities: ['1:1', '1:01'] });
+    expect(r.errors).toEqual([]);
+    expect(r.adv?.communities.map((c) => (c.kind === 'value' ? c.value : c))).toEqual([
+      { kind: 'standard', high: 1, low: 1 },
+      { kind: 'standard', high: 1, low: 1 },
+    ]);
+  });
+
   test('bad community and too many communities', () => {
     expect(one({ communities: ['1:2:3'] }).errors).toEqual([
-      'BGPAdvertisement metallb-system/a1: spec.communities[0]: "1:2:3" is not a valid community: use "A:B" with two numbers 0-65535 (e.g. "65535:65282"), "large:A:B:C" with three numbers 0-4294967295, or the name of a Community alias',
+      'BGPAdvertisement metallb-system/a1: spec.communities[0]: "1:2:3" is not a valid community: use "A:B" with two numbers 0-65535 (e.g. "65535:65282"), "large:A:B:C" with three numbers 0-4294967295, or the name of a Community alias, and no Community object defines an alias with this name',
     ]);
     const many = Array.from({ length: 64 }, (_, i) => `1:${i}`);
     expect(one({ communities: many }).errors).toEqual([

@@ -83,9 +83,15 @@ describe('BGPPeer v1beta2', () => {
       'BGPPeer metallb-system/p1: spec.localASN: cannot be used with an iBGP peer (peerASN 64500 equals myASN): remove it; localASN only applies to eBGP sessions',
       'BGPPeer metallb-system/p1: spec.ebgpMultiHop: cannot be used with an iBGP peer (peerASN 64500 equals myASN): remove it; ebgpMultiHop only applies to eBGP sessions',
     ]);
-    expect(errorsOf({ myASN: 1, dynamicASN: 'internal', peerAddress: '10.0.0.1', ebgpMultiHop: true })).toEqual([
-      'BGPPeer metallb-system/p1: spec.ebgpMultiHop: cannot be used with an iBGP peer (dynamicASN is internal): remove it; ebgpMultiHop only applies to eBGP sessions',
+    // MetalLB checks only a numeric peerASN equal to myASN; with dynamicASN internal it accepts it
+    // (and FRR ignores ebgp-multihop on iBGP): accepted with a warning.
+    const internal = one({ myASN: 1, dynamicASN: 'internal', peerAddress: '10.0.0.1', ebgpMultiHop: true });
+    expect(internal.errors).toEqual([]);
+    expect(internal.peer?.ebgpMultiHop).toBe(true);
+    expect(internal.warnings).toEqual([
+      'BGPPeer metallb-system/p1: spec.ebgpMultiHop: has no effect with dynamicASN internal: the session is iBGP, where FRR ignores ebgp-multihop (and does not show it), so no ebgp-multihop line is written; remove it',
     ]);
+    expect(one({ myASN: 1, dynamicASN: 'external', peerAddress: '10.0.0.1', ebgpMultiHop: true })).toMatchObject({ errors: [], warnings: [] });
     expect(errorsOf({ ...base, localASN: 64500 })).toEqual([
       'BGPPeer metallb-system/p1: spec.localASN: 64500 equals spec.myASN: remove it, or set the different AS number to present to this peer',
     ]);
@@ -102,9 +108,12 @@ describe('BGPPeer v1beta2', () => {
     expect(errorsOf({ ...base, peerAddress: 'fe80::1%eth0' })).toEqual([
       'BGPPeer metallb-system/p1: spec.peerAddress: "fe80::1%eth0" is not a valid peer address: zone ids such as "%eth0" are not supported; for link-local or unnumbered peering set spec.interface to "eth0" instead of an address',
     ]);
-    expect(errorsOf({ ...base, sourceAddress: '2001:db8::1' })).toEqual([
-      'BGPPeer metallb-system/p1: spec.sourceAddress: "2001:db8::1" is IPv6 but spec.peerAddress "10.0.0.1" is IPv4: use a source address of the same family',
-    ]);
+    // MetalLB accepts it and FRR loads it; the session cannot come up: a warning.
+    expect(one({ ...base, sourceAddress: '2001:db8::1' })).toMatchObject({
+      errors: [],
+      peer: { sourceAddress: '2001:db8::1' },
+      warnings: ['BGPPeer metallb-system/p1: spec.sourceAddress: "2001:db8::1" is IPv6 but spec.peerAddress "10.0.0.1" is IPv4: FRR takes it, but cannot open the session from it, so the session stays down; use a source address of the same family'],
+    });
     expect(errorsOf({ ...base, routerID: '2001:db8::1' })).toEqual([
       'BGPPeer metallb-system/p1: spec.routerID: "2001:db8::1" is not a valid router ID: FRR\'s router-id is an IPv4 address (dotted quad), e.g. "10.10.10.10"',
     ]);
@@ -116,6 +125,18 @@ describe('BGPPeer v1beta2', () => {
     expect(errorsOf({ ...base, peerPort: 16385 })).toEqual(['BGPPeer metallb-system/p1: spec.peerPort: 16385 is out of range: use an integer from 1 to 16384']);
   });
 
+  // Go's net.ParseIP reads an IPv4-mapped address as its IPv4 address, and MetalLB writes that one.
+  test('IPv4-mapped addresses are their IPv4 address, with a warning', () => {
+    const r = one({ myASN: 64500, peerASN: 64501, peerAddress: '::ffff:192.0.2.1', sourceAddress: '::ffff:192.0.2.10', routerID: '::ffff:192.0.2.10' });
+    expect(r.errors).toEqual([]);
+    expect(r.peer).toMatchObject({ address: '192.0.2.1', addressFamily: 'ipv4', sourceAddress: '192.0.2.10', routerID: '192.0.2.10' });
+    expect(r.warnings).toEqual([
+      'BGPPeer metallb-system/p1: spec.peerAddress: "::ffff:192.0.2.1" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.1", and so does this renderer; write "192.0.2.1"',
+      'BGPPeer metallb-system/p1: spec.sourceAddress: "::ffff:192.0.2.10" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.10", and so does this renderer; write "192.0.2.10"',
+      'BGPPeer metallb-system/p1: spec.routerID: "::ffff:192.0.2.10" is an IPv4-mapped address: MetalLB reads it as the IPv4 address "192.0.2.10", and so does this renderer; write "192.0.2.10"',
+    ]);
+  });
+
   test('passwords', () => {
     expect(errorsOf({ ...base, password: 'a', passwordSecret: { name: 's' } })).toEqual([
       'BGPPeer metallb-system/p1: spec.passwordSecret: cannot be set together with spec.password: remove one of them (the password comes either inline or from a Secret)',
@@ -124,19 +145,26 @@ describe('BGPPeer v1beta2', () => {
       kind: 'secret', secretName: 's', secretNamespace: 'metallb-system',
     });
     expect(one({ ...base, passwordSecret: { name: 's' } }).peer?.password).toEqual({ kind: 'secret', secretName: 's', secretNamespace: 'metallb-system' });
-    expect(errorsOf({ ...base, passwordSecret: { name: 's', namespace: 'default' } })).toEqual([
-      'BGPPeer metallb-system/p1: spec.passwordSecret.namespace: "default" is not the MetalLB namespace: MetalLB reads the Secret from "metallb-system"; move the Secret there and set this field to "metallb-system" or remove it',
+    // MetalLB never reads passwordSecret.namespace: the Secret comes from its own namespace.
+    const otherNs = one({ ...base, passwordSecret: { name: 's', namespace: 'default' } });
+    expect(otherNs.errors).toEqual([]);
+    expect(otherNs.peer?.password).toEqual({ kind: 'secret', secretName: 's', secretNamespace: 'metallb-system' });
+    expect(otherNs.warnings).toEqual([
+      'BGPPeer metallb-system/p1: spec.passwordSecret.namespace: "default" is ignored: MetalLB reads the Secret "s" from its own namespace "metallb-system", and so does this renderer; set this field to "metallb-system" or remove it',
     ]);
+    const nsOnly = one({ ...base, passwordSecret: { namespace: 'metallb-system' } });
+    expect(nsOnly).toMatchObject({ errors: [], peer: { password: { kind: 'none' } } });
+    expect(nsOnly.warnings).toHaveLength(1);
     expect(errorsOf({ ...base, password: 123456 })).toEqual(['BGPPeer metallb-system/p1: spec.password: must be a string: quote the value']);
     const secret = 'top secret';
     const e = errorsOf({ ...base, password: secret });
     expect(e).toEqual([
-      'BGPPeer metallb-system/p1: spec.password: the password contains a space or tab, which FRR cannot write in frr.conf: use 1-80 printable ASCII characters without spaces or "!"',
+      'BGPPeer metallb-system/p1: spec.password: the password contains a space or tab, and FRR would keep only the part before it: use 1-80 bytes of printable characters without spaces',
     ]);
   });
 
   test('messages never contain the password', () => {
-    for (const password of ['secret pw', 'secret!', 'secret\n', 'x'.repeat(81), 987654]) {
+    for (const password of ['secret pw', 'secret\u2028', 'secret\n', 'x'.repeat(81), 987654]) {
       const { errors: e } = one({ ...base, password });
       expect(e).toHaveLength(1);
       expect(e.join()).not.toContain(String(password).trim().slice(0, 6));
@@ -151,8 +179,10 @@ describe('BGPPeer v1beta2', () => {
       expect(errorsOf({ ...base, vrf: bad })).toHaveLength(1);
       expect(errorsOf({ myASN: 1, peerASN: 2, interface: bad })).toHaveLength(1);
       expect(errorsOf({ ...base, bfdProfile: bad })).toHaveLength(1);
-      expect(errorsOf({ ...base, password: `x${bad}` })).toHaveLength(1);
+      // A password ends its line: only what breaks or cuts it is rejected ('!' is a character FRR keeps).
+      if (bad !== 'red!') expect(errorsOf({ ...base, password: `x${bad}` })).toHaveLength(1);
     }
+    expect(one({ ...base, password: 'S3cret!' })).toMatchObject({ errors: [], peer: { password: { kind: 'inline', value: 'S3cret!' } } });
   });
 
   test('duplicate node selectors', () => {
@@ -165,7 +195,7 @@ describe('BGPPeer v1beta2', () => {
     expect(errorsOf({ myASN: 0, peerASN: 2, peerAddress: '10.0.0.300', holdTime: '2s' })).toEqual([
       'BGPPeer metallb-system/p1: spec.myASN: 0 is not a valid AS number: set the local AS number (1-4294967295)',
       'BGPPeer metallb-system/p1: spec.peerAddress: "10.0.0.300" is not a valid peer address: use a dotted quad such as "10.0.0.1" (no leading zeros)',
-      'BGPPeer metallb-system/p1: spec.holdTime: "2s" is too short: use 0s or at least 3s',
+      'BGPPeer metallb-system/p1: spec.holdTime: "2s" is too short: MetalLB needs a hold time of 0s (no hold timer) or at least 3s',
     ]);
   });
 
@@ -180,22 +210,53 @@ describe('BGPPeer v1beta2', () => {
 describe('BGPPeer v1beta1 conversion', () => {
   const v1 = 'metallb.io/v1beta1';
 
-  test('no timers stay unset (never invented 0s), port 0 means 179', () => {
-    const { peer: p, errors: e } = one({ ...base, peerPort: 0 }, v1);
+  // MetalLB's webhook (api/v1beta1/bgppeer_conversion.go ConvertTo) always sets both timer pointers:
+  // a v1beta1 timer that was not written is "0s" in the v1beta2 object the speaker reads.
+  test('no timers: the conversion webhook makes them 0s, so FRR runs timers 0 0, with a warning; port 0 means 179', () => {
+    const { peer: p, errors: e, warnings: w } = one({ ...base, peerPort: 0 }, v1);
     expect(e).toEqual([]);
-    expect(p).toMatchObject({ apiVersion: v1, timers: undefined, port: 179, address: '10.0.0.1' });
+    expect(p).toMatchObject({ apiVersion: v1, timers: { holdSeconds: 0, keepaliveSeconds: 0 }, port: 179, address: '10.0.0.1' });
+    expect(w).toEqual([
+      'BGPPeer metallb-system/p1: spec.holdTime: is not set, and neither is keepaliveTime: MetalLB\'s conversion webhook stores a metallb.io/v1beta1 BGPPeer with holdTime and keepaliveTime "0s", so FRR runs "timers 0 0" (no hold timer, no keepalives) instead of its defaults (hold 180s, keepalive 60s), and so does this config; set both timers, or write the peer as metallb.io/v1beta2',
+    ]);
   });
 
-  test('timers and legacy node selectors convert', () => {
-    const { peer: p, errors: e } = one(
+  test('only holdTime: keepalive becomes 0s (not hold/3 as in v1beta2)', () => {
+    const { peer: p, errors: e, warnings: w } = one({ ...base, holdTime: '90s' }, v1);
+    expect(e).toEqual([]);
+    expect(p?.timers).toEqual({ holdSeconds: 90, keepaliveSeconds: 0 });
+    expect(w).toEqual([
+      'BGPPeer metallb-system/p1: spec.keepaliveTime: is not set: MetalLB\'s conversion webhook stores a metallb.io/v1beta1 BGPPeer with keepaliveTime "0s" (not holdTime / 3 as in v1beta2), so FRR runs keepalive 0; set keepaliveTime, or write the peer as metallb.io/v1beta2',
+    ]);
+    // Control: the same spec as v1beta2 derives the keepalive.
+    expect(one({ ...base, holdTime: '90s' }).peer?.timers).toEqual({ holdSeconds: 90, keepaliveSeconds: 30 });
+  });
+
+  test('only keepaliveTime: hold becomes 0s, and keepalive > hold is rejected as MetalLB does', () => {
+    const { peer: p, errors: e, warnings: w } = one({ ...base, keepaliveTime: '30s' }, v1);
+    expect(p).toBeUndefined();
+    expect(e).toEqual([
+      'BGPPeer metallb-system/p1: spec.keepaliveTime: "30s" is longer than holdTime "0s", which MetalLB rejects: use a keepaliveTime of at most the holdTime (FRR runs at most a third of it)',
+    ]);
+    expect(w).toEqual([
+      'BGPPeer metallb-system/p1: spec.holdTime: is not set: MetalLB\'s conversion webhook stores a metallb.io/v1beta1 BGPPeer with holdTime "0s" (not 3 × keepaliveTime as in v1beta2); set holdTime, or write the peer as metallb.io/v1beta2',
+    ]);
+    // Control: the same spec as v1beta2 derives the hold time.
+    expect(one({ ...base, keepaliveTime: '30s' }).peer?.timers).toEqual({ holdSeconds: 90, keepaliveSeconds: 30 });
+  });
+
+  test('both timers and legacy node selectors convert', () => {
+    const { peer: p, errors: e, warnings: w } = one(
       {
         ...base,
         holdTime: '30s',
+        keepaliveTime: '10s',
         nodeSelectors: [{ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['v'] }] }, {}],
       },
       v1,
     );
     expect(e).toEqual([]);
+    expect(w).toEqual([]);
     expect(p?.timers).toEqual({ holdSeconds: 30, keepaliveSeconds: 10 });
     expect(p?.nodeSelectors).toEqual([
       { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['v'] }] },
@@ -204,7 +265,7 @@ describe('BGPPeer v1beta1 conversion', () => {
   });
 
   test('v1beta2-only fields are dropped with a warning', () => {
-    const { peer: p, warnings: w } = one({ ...base, vrf: 'red' }, v1);
+    const { peer: p, warnings: w } = one({ ...base, vrf: 'red', holdTime: '90s', keepaliveTime: '30s' }, v1);
     expect(p?.vrf).toBeUndefined();
     expect(w).toEqual(['BGPPeer metallb-system/p1: spec.vrf: does not exist in metallb.io/v1beta1 and is ignored: use apiVersion metallb.io/v1beta2 to set it']);
   });

@@ -6,15 +6,20 @@ import { adv, build, doc, errors, NS, peer, pool, warnings } from './helpers.js'
 const base = { myASN: 64500, peerASN: 64501, peerAddress: '10.0.0.1' };
 
 describe('buildSnapshot', () => {
-  test('MetalLB kinds without namespace land in the MetalLB namespace; others are errors', () => {
+  // MetalLB lists its kinds in its own namespace only: objects elsewhere are never read, so they
+  // are ignored (with a warning), never an error that would block the node.
+  test('MetalLB kinds without namespace land in the MetalLB namespace; others are ignored with a warning', () => {
     const { snapshot, problems } = build(
       doc({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'p1' }, spec: base }) +
-        doc({ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'x', namespace: 'default' }, spec: { addresses: ['10.0.0.0/24'] } }),
+        doc({ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'x', namespace: 'default' }, spec: { addresses: ['10.0.0.0/24'] } }) +
+        doc({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'Broken Name', namespace: 'other' }, spec: { peerAddress: 'nonsense' } }),
     );
     expect(snapshot.peers.map((p) => p.ref.namespace)).toEqual([NS]);
     expect(snapshot.pools).toEqual([]);
-    expect(errors(problems)).toEqual([
-      'IPAddressPool default/x: metadata.namespace: must be in namespace metallb-system, where MetalLB reads it: move it there or remove metadata.namespace',
+    expect(errors(problems)).toEqual([]);
+    expect(warnings(problems)).toEqual([
+      'IPAddressPool default/x: metadata.namespace: "default" is not "metallb-system", the only namespace MetalLB reads IPAddressPool objects from, so this object is ignored: move it there or remove metadata.namespace to use it',
+      'BGPPeer other/"Broken Name": metadata.namespace: "other" is not "metallb-system", the only namespace MetalLB reads BGPPeer objects from, so this object is ignored: move it there or remove metadata.namespace to use it',
     ]);
   });
 
@@ -75,10 +80,11 @@ describe('buildSnapshot', () => {
     const { snapshot, problems } = build(seed);
     expect(errors(problems)).toEqual([
       `BGPPeer metallb-system/frrviavrf: spec.vrf: "ens4vrf 1" is not a valid VRF name: use the name of the VRF device (1-15 letters, digits, '_', '-', '.', not starting with '-' or '.'), e.g. "ens4vrf"`,
-      `BGPAdvertisement metallb-system/first-adv: spec.peers[0]: "frrviavrf 1" can never match a BGPPeer: names are lowercase DNS-1123 (a-z, 0-9, '-', '.', starting and ending with a letter or digit, at most 253), e.g. "frrviavrf"`,
     ]);
-    expect(warnings(problems)).toEqual([]);
+    expect(warnings(problems)).toEqual([
+      `BGPAdvertisement metallb-system/first-adv: spec.peers[0]: "frrviavrf 1" names no BGPPeer in metallb-system (it can never match a BGPPeer: names are lowercase DNS-1123 (a-z, 0-9, '-', '.', starting and ending with a letter or digit, at most 253), e.g. "frrviavrf"): the advertisement will reach no such peer`,
+    ]);
     expect(snapshot.peers.map((p) => p.ref.name)).toEqual(['peer1', 'peer2']);
-    expect(snapshot.advertisements.map((a) => a.ref.name)).toEqual(['bgpadvertisement-1', 'bgpadvertisement-2']);
+    expect(snapshot.advertisements.map((a) => a.ref.name)).toEqual(['bgpadvertisement-1', 'bgpadvertisement-2', 'first-adv']);
   });
 });

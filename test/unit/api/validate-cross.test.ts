@@ -16,9 +16,17 @@ describe('cross-object checks', () => {
     expect(errors(build(pool('a', ['10.0.0.0/25']) + pool('b', ['10.0.0.128/25', '2001:db8::/64'])).problems)).toEqual([]);
   });
 
-  test('two advertisements with equal specs', () => {
-    const { problems } = build(adv('a1', { aggregationLength: 32, peers: ['x'] }) + adv('a2', { peers: ['x'] }) + peer('x', base));
-    expect(errors(problems)).toEqual(['BGPAdvertisement metallb-system/a2: spec: is the same as the spec of BGPAdvertisement a1: remove one of them']);
+  // MetalLB's duplicate check compares whole objects, names included (validateDuplicateBGPAdvertisements),
+  // so two objects with one spec are accepted: a warning for the redundancy, never an error.
+  test('two advertisements with equal specs are accepted, with a warning', () => {
+    const { snapshot, problems } = build(adv('a1', { aggregationLength: 32, peers: ['x'] }) + adv('a2', { peers: ['x'] }) + peer('x', base));
+    expect(errors(problems)).toEqual([]);
+    expect(snapshot.advertisements.map((a) => a.ref.name)).toEqual(['a1', 'a2']);
+    expect(warnings(problems)).toEqual([
+      'BGPAdvertisement metallb-system/a2: spec: is the same as the spec of BGPAdvertisement a1: both apply and announce the same prefixes with the same attributes; one of them can go',
+    ]);
+    // Control: a different spec gives no warning.
+    expect(warnings(build(adv('a1', { peers: ['x'] }) + adv('a2', { peers: ['x'], localPref: 7 }) + peer('x', base)).problems)).toEqual([]);
   });
 
   test('aggregation length against the pools it applies to, per family', () => {

@@ -5,7 +5,7 @@ const node = { name: 'worker-0', labels: { 'kubernetes.io/hostname': 'worker-0' 
 const pools = [pool('p1', ['198.51.100.0/24', '2001:db8:1::/64'])];
 
 function ctx(over: Partial<AnnounceContext> = {}): AnnounceContext {
-  return { node, pools, advertisements: [adv('a1')], endpointSlices: [], assumeEndpointsReady: true, loadBalancerClass: undefined, ...over };
+  return { node, pools, advertisements: [adv('a1')], endpointSlices: [], assumeEndpointsReady: true, loadBalancerClass: undefined, ignoreExcludeLb: false, ...over };
 }
 
 const reason = (v: ReturnType<typeof announceVerdict>) => (v.announced ? 'announced' : v.reason);

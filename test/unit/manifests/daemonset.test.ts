@@ -7,6 +7,7 @@ import { jest } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultConfigPath, type RunArgs } from '../../../src/cli/run-command.js';
+import { DEFAULT_SPEAKER_ARGS } from '../../../src/cli/speaker-args.js';
 import type { StatusArgs } from '../../../src/cli/status-command.js';
 import { DEFAULT_RELOAD_SCRIPT, DEFAULT_VTYSH } from '../../../src/frr/context.js';
 import { NAMESPACE, REPO, build, find, podSpec, type Json } from './kustomize.js';
@@ -70,9 +71,19 @@ beforeAll(async () => {
 
 describe('the frr-renderer container', () => {
   it('runs the sidecar on the Kubernetes source, for its own node, in the DaemonSet namespace', () => {
-    expect(sidecar.args).toEqual(['run', '--source', 'k8s']);
+    expect(sidecar.args).toEqual(['run', '--source', 'k8s', '--log-level', 'info']);
     expect(run).toMatchObject({ source: 'k8s', node: 'worker-0', namespace: NAMESPACE, apply: 'always', kubeconfig: undefined, frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined }, once: false });
     expect(run.status ?? 'auto').not.toBe('off');
+  });
+
+  it("MetalLB speaker options: --log-level info as MetalLB's manifests set it, the others at the CLI defaults (opt-in), each named in a comment", () => {
+    expect(run.speaker).toEqual({ ...DEFAULT_SPEAKER_ARGS, logLevel: 'info' });
+    expect(DEFAULT_SPEAKER_ARGS.logLevel).toBe('info');
+    const text = readFileSync(join(REPO, 'manifests', 'daemonset.yaml'), 'utf8');
+    const cli = readFileSync(join(REPO, 'src', 'cli', 'main.ts'), 'utf8');
+    const speakerFlags = [...(/const SPEAKER = \{([\s\S]*?)\} as const;/.exec(cli)?.[1] ?? '').matchAll(/'([a-z-]+)': \{/g)].map((m) => `--${m[1]}`);
+    expect(speakerFlags).toEqual(['--lb-class', '--ignore-exclude-lb', '--log-level', '--frr-log-level', '--bgp-extras']);
+    for (const flag of speakerFlags) expect([flag, text.includes(`#   ${flag}`)]).toEqual([flag, true]);
   });
 
   it('gets NODE_NAME, METALLB_NAMESPACE, POD_NAME and POD_UID from the downward API: what the code reads, in-cluster config without KUBECONFIG', () => {

@@ -126,6 +126,16 @@ export function manifestFiles(dir = MANIFESTS): string[] {
   return out.sort();
 }
 
+/**
+ * `manifests/optional/`: objects applied by hand for an opt-in feature (README), on purpose not in
+ * the default build. Each must also be correct on its own (manifests.test.ts, rbac.test.ts).
+ */
+export const OPTIONAL = join(MANIFESTS, 'optional');
+
+export function optionalObjects(): Manifest[] {
+  return manifestFiles(OPTIONAL).flatMap((file) => readYamlDocuments(join(REPO, file)).map((object) => ({ file, object })));
+}
+
 export function find(objects: readonly Manifest[], kind: string, name?: string): Json[] {
   return objects.map((m) => m.object).filter((o) => o.kind === kind && (name === undefined || (o.metadata as Json).name === name));
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { MANIFESTS, NAMESPACE, REPO, build, find, isJson, manifestFiles, podSpec, readYamlDocuments, type Json } from './kustomize.js';
+import { MANIFESTS, NAMESPACE, REPO, build, find, isJson, manifestFiles, optionalObjects, podSpec, readYamlDocuments, type Json } from './kustomize.js';
 
 const { objects, kustomizations } = build();
 const all = objects.map((m) => m.object);
@@ -30,8 +30,11 @@ describe('kustomization', () => {
   it('lists every manifest file under manifests/, and only files that exist', () => {
     const listed = new Set<string>();
     for (const k of kustomizations) for (const r of k.resources) listed.add(relative(REPO, join(REPO, dirname(k.file), r)));
-    const files = manifestFiles().filter((f) => !f.endsWith('kustomization.yaml'));
+    const optional = new Set(optionalObjects().map((m) => m.file));
+    const files = manifestFiles().filter((f) => !f.endsWith('kustomization.yaml') && !optional.has(f));
     expect(files.filter((f) => !listed.has(f))).toEqual([]);
+    // Opt-in files are never built by default.
+    expect([...optional].filter((f) => listed.has(f))).toEqual([]);
     // Listed folders are kustomizations themselves (build() reads them); listed files exist (build() throws otherwise).
     expect(files.length).toBeGreaterThan(0);
   });
@@ -63,7 +66,7 @@ function readYamlDocumentsFromText(text: string): Json[] {
 }
 
 describe('every object', () => {
-  it.each(objects.map((m) => [`${m.file}: ${String(m.object.kind)} ${String(meta(m.object)?.name)}`, m.object] as const))('%s has apiVersion, kind, a valid name and the right namespace', (_, o) => {
+  it.each([...objects, ...optionalObjects()].map((m) => [`${m.file}: ${String(m.object.kind)} ${String(meta(m.object)?.name)}`, m.object] as const))('%s has apiVersion, kind, a valid name and the right namespace', (_, o) => {
     expect(typeof o.apiVersion).toBe('string');
     expect(typeof o.kind).toBe('string');
     expect(isJson(o.metadata)).toBe(true);

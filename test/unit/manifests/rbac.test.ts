@@ -15,7 +15,7 @@ import { KINDS, MANAGED_BY, MANAGED_BY_LABEL, type KindName, type StatusObject }
 import { StatusWriter, type StatusApi } from '../../../src/status/writer.js';
 import { FakeApiServer, type RequestRecord } from '../../integration/fake-apiserver.js';
 import { NODE, NS, converged, seedCluster, startSource, waitFor } from '../../integration/k8s-support.js';
-import { NAMESPACE, REPO, build, find, podSpec, type Json } from './kustomize.js';
+import { NAMESPACE, REPO, build, find, optionalObjects, podSpec, type Json } from './kustomize.js';
 
 interface Call {
   readonly group: string;
@@ -229,6 +229,49 @@ describe('the RBAC of manifests/', () => {
     const written = new Set(status.calls.filter((c) => c.verb !== 'list' && c.verb !== 'watch' && c.verb !== 'get').map((c) => `${c.group}/${c.resource.split('/')[0]!}`));
     const readOnly = grants.filter((g) => !['list', 'watch', 'get'].includes(g.verb) && !written.has(`${g.group}/${g.resource.split('/')[0]!}`));
     expect(readOnly.map(showGrant)).toEqual([]);
+  });
+});
+
+/** Every request the source makes with `--bgp-extras` (MetalLB's bgpextras ConfigMap watched too). */
+async function sourceCallsWithBgpExtras(): Promise<Call[]> {
+  const server = await FakeApiServer.start({ bookmarkIntervalMs: 100 });
+  try {
+    await seedCluster(server);
+    server.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bgpextras', namespace: NS }, data: { extras: 'ip prefix-list x seq 5 permit 203.0.113.0/24\n' } });
+    const resources = nodeResources(NS, NODE, { bgpExtras: true });
+    const h = await startSource(server, { resources });
+    try {
+      await waitFor(() => h.source.state().synced && resources.every((r) => server.openWatches(r.id) > 0), 5000, 'a watch on every resource');
+      expect(h.source.state().objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)).toEqual(['bgpextras']);
+    } finally {
+      await h.stop();
+    }
+    return unique(server.requests.map(toCall));
+  } finally {
+    await server.close();
+  }
+}
+
+describe('manifests/optional/bgp-extras-rbac.yaml (only with --bgp-extras)', () => {
+  const optional = optionalObjects().filter((m) => m.file.endsWith('bgp-extras-rbac.yaml')).map((m) => m.object);
+  let calls: Call[];
+  beforeAll(async () => {
+    calls = await sourceCallsWithBgpExtras();
+  }, 30_000);
+
+  it('the source adds exactly list and watch of ConfigMaps in the MetalLB namespace', () => {
+    const extra = calls.filter((c) => !source.some((s) => show(s) === show(c)));
+    expect(extra.map(show)).toEqual(['list core/configmaps in metallb-system', 'watch core/configmaps in metallb-system']);
+  });
+
+  it('with the default roles it allows every call; it grants nothing else; without it those calls are denied', () => {
+    const { grants } = grantsOf([...all, ...optional], sa);
+    expect(calls.filter((c) => !grants.some((g) => allows(g, c))).map(show)).toEqual([]);
+    const { grants: extraGrants, unbound, wildcards } = grantsOf(optional, sa);
+    expect([unbound, wildcards]).toEqual([[], []]);
+    expect(extraGrants.filter((g) => !calls.some((c) => needs(c, g))).map(showGrant)).toEqual([]);
+    const { grants: base } = grantsOf(all, sa);
+    expect(calls.filter((c) => !base.some((g) => allows(g, c))).map(show)).toEqual(['list core/configmaps in metallb-system', 'watch core/configmaps in metallb-system']);
   });
 });
 

@@ -305,3 +305,74 @@ describe('Reconciler', () => {
     });
   });
 });
+
+/** MetalLB's speaker options on the sidecar (issue 13, items 13-16). */
+describe('Reconciler with MetalLB speaker options', () => {
+  const extrasMap = (extras: string): RawObject =>
+    decodeDocuments(`apiVersion: v1
+kind: ConfigMap
+metadata: { name: bgpextras, namespace: metallb-system }
+data:
+  extras: ${JSON.stringify(extras)}
+`, 'bgpextras.yaml').objects[0]!;
+
+  async function withOptions(over: Partial<ReconcilerOptions>, checkExtras?: (text: string) => Promise<{ text: string; valid: boolean; errors: readonly string[] }>) {
+    const clock = new FakeClock();
+    const source = new FakeSource();
+    const target = new FakeTarget();
+    const metrics = createMetrics(() => clock.now());
+    const r = new Reconciler({ ...OPTS, ...over }, { source, target, clock, random: () => 0.5, logger: silentLogger, metrics, renderer: await defaultRenderer(), ...(checkExtras ? { checkExtras } : {}) });
+    return { clock, source, target, r };
+  }
+
+  it('renders with the speaker options (FRR log level following --log-level)', async () => {
+    const { clock, source, target, r } = await withOptions({ speaker: { logLevel: 'debug' } });
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    expect(target.applied[0]).toContain('\nlog stdout\n');
+    expect(target.applied[0]).toContain('\ndebug bgp updates in\n');
+    await r.stop();
+  });
+
+  it('--bgp-extras: lines FRR accepts are appended; lines it refuses are left out with a warning, the rest applied', async () => {
+    const checked: string[] = [];
+    const check = async (text: string) => {
+      checked.push(text);
+      return text.includes('nonsense') ? { text, valid: false, errors: ['line 1: % Unknown command: nonsense'] } : { text, valid: true, errors: [] };
+    };
+    const { clock, source, target, r } = await withOptions({ bgpExtras: true }, check);
+    source.objects = [peer('a', '192.0.2.1'), extrasMap('ip prefix-list extra seq 5 permit 203.0.113.0/24\n')];
+    await r.start();
+    await clock.advance(200);
+    expect(target.applied.at(-1)).toContain('\nip prefix-list extra seq 5 permit 203.0.113.0/24\n');
+    expect(r.status().conversion?.warnings).toContainEqual(expect.stringContaining("ConfigMap metallb-system/bgpextras: data.extras: 1 line appended to frr.conf as they are (MetalLB's bgpextras): they bypass every check of frr-renderer; FRR's parser accepted them"));
+    expect(checked).toEqual(['ip prefix-list extra seq 5 permit 203.0.113.0/24\n']);
+
+    source.set([peer('a', '192.0.2.2'), extrasMap('nonsense\n')]);
+    await clock.advance(200);
+    expect(target.applied.at(-1)).not.toContain('nonsense');
+    expect(target.applied.at(-1)).not.toContain('prefix-list extra');
+    expect(r.status().conversion).toMatchObject({ valid: true });
+    expect(r.status().conversion?.warnings).toContainEqual(expect.stringContaining('1 line left out of frr.conf: FRR refuses them (vtysh -C: "line 1: % Unknown command: nonsense")'));
+    await r.stop();
+  });
+
+  it('--bgp-extras without a checker never uses the lines (no FRR to check them); without the flag the ConfigMap is not read', async () => {
+    const unchecked = await withOptions({ bgpExtras: true });
+    unchecked.source.objects = [peer('a', '192.0.2.1'), extrasMap('ip prefix-list extra seq 5 permit 203.0.113.0/24\n')];
+    await unchecked.r.start();
+    await unchecked.clock.advance(200);
+    expect(unchecked.target.applied[0]).not.toContain('prefix-list extra');
+    expect(unchecked.r.status().conversion?.warnings).toContainEqual(expect.stringContaining('no FRR to check them'));
+    await unchecked.r.stop();
+
+    const off = await withOptions({}, async (text) => ({ text, valid: true, errors: [] }));
+    off.source.objects = unchecked.source.objects;
+    await off.r.start();
+    await off.clock.advance(200);
+    expect(off.target.applied[0]).not.toContain('prefix-list extra');
+    expect(off.r.status().conversion?.warnings.join()).not.toContain('bgpextras');
+    await off.r.stop();
+  });
+});

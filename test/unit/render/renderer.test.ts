@@ -31,6 +31,7 @@ const intent: NodeIntent = {
   node: 'worker-0',
   hostname: null,
   logLevel: 'informational',
+  debugLines: [],
   frrRelease: '10.3',
   nhtResolveViaDefault: false,
   forwarding: { ipv4: true, ipv6: true },
@@ -46,6 +47,7 @@ const intent: NodeIntent = {
     },
   ],
   bfdProfiles: [],
+  extras: null,
 };
 
 describe('renderer', () => {

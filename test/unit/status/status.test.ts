@@ -124,6 +124,15 @@ describe('ConfigurationState and FRRNodeState', () => {
       conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'True', reason: 'Applied' })],
     });
   });
+  it('a valid configuration\'s warnings are in the condition\'s message (log, /status and ConfigurationState all say them)', () => {
+    const warned: ReconcilerStatus = { ...OK, conversion: { at: 1_000, valid: true, errors: [], warnings: ['BGPPeer a/b: spec.keepaliveTime: "60s" is more than a third of holdTime 90s', 'x password s3cret'] } };
+    const o = configurationState('worker-0', 'metallb-system', warned, 5_000);
+    expect(o.status).toMatchObject({ result: 'Valid', errorSummary: '' });
+    expect((o.status.conditions as { message: string }[])[0]!.message).toBe('2 warnings:\nBGPPeer a/b: spec.keepaliveTime: "60s" is more than a third of holdTime 90s\nx password <redacted>');
+    // Control: no warnings, MetalLB's empty message.
+    expect((configurationState('worker-0', 'metallb-system', OK, 5_000).status.conditions as { message: string }[])[0]!.message).toBe('');
+  });
+
   it('FRRNodeState: results and the running config without passwords', () => {
     const o = frrNodeState('worker-0', { ...OK, apply: { at: 1, result: 'failure', passes: 0, description: 'reload failed', stage: 'reload', details: ['neighbor 192.0.2.1 password hunter2'] } }, ' neighbor 192.0.2.1 password hunter2\n');
     expect(o.status.lastConversionResult).toBe('success');
