@@ -150,7 +150,7 @@ function releaseOf(version: string, name: string): FrrRelease {
   return release;
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -3,21 +3,12 @@
  * the tests must never pass silently: in CI (`CI=true`) they fail with the reason; elsewhere they
  * are reported as skipped, with a warning that says why.
  */
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { defaultInstanceName, installationUnavailableReason, installationUnderTest, underTestName, type InstallationName } from './installation.js';
+import { defaultInstanceName, installationUnavailableReason, installationUnderTest, isExecutable, underTestName, type InstallationName } from './installation.js';
 
 export const FRRINIT = '/usr/lib/frr/frrinit.sh';
 export const FRR_RELOAD = '/usr/lib/frr/frr-reload.py';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function onPath(program: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
@@ -36,7 +27,9 @@ export function frrUnavailableReason(also: readonly InstallationName[] = []): st
   if (!onPath('vtysh')) missing.push('vtysh not on PATH (apt-get install frr)');
   if (!onPath('ip')) missing.push('ip not on PATH (apt-get install iproute2)');
   if (!onPath('unshare') || !onPath('chroot')) missing.push('unshare or chroot not on PATH (util-linux, coreutils)');
+  // The host's tools are checked above; roots by their stamp.
   for (const name of new Set<InstallationName>([underTestName(), ...also])) {
+    if (name === 'host') continue;
     const reason = installationUnavailableReason(name);
     if (reason !== undefined) missing.push(reason);
   }
