@@ -117,3 +117,19 @@ test("client-node's stock informer works against the fake (and stops on a droppe
   expect(server.openWatches('services')).toBe(0);
   await informer.stop();
 });
+
+test('dropConnections() ends hanging requests and watches, as a restarted server does', async () => {
+  const kc = server.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const clear = server.fault({ match: (r) => !r.watch, action: { hang: true } });
+  const hanging = core.listServiceForAllNamespaces().then(
+    () => 'answered',
+    () => 'failed',
+  );
+  await waitFor(() => server.count((r) => r.resource === 'services' && !r.watch) === 1);
+  clear();
+  expect(server.dropConnections()).toBeGreaterThanOrEqual(1);
+  expect(await hanging).toBe('failed');
+  // The server itself keeps serving.
+  await expect(core.listServiceForAllNamespaces()).resolves.toBeDefined();
+});

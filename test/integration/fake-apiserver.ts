@@ -16,7 +16,8 @@
  * writes do not bump the resourceVersion. Discovery: `/api/v1`, `/apis/GROUP/VERSION`.
  *
  * Faults: `fault()` answers matching requests with a status, a dropped connection, a hang, or an
- * empty 200; `dropWatches()` / `closeWatches()` / `expireWatches()` act on open watches;
+ * empty 200; `dropWatches()` / `closeWatches()` / `expireWatches()` act on open watches,
+ * `dropConnections()` on every connection (a restarted server);
  * `compact()`; `silence()` keeps watch connections open but delivers nothing on them.
  * Every request is recorded (`requests`, `count()`), so tests can bound the request rate.
  */
@@ -269,6 +270,17 @@ export class FakeApiServer {
   /** Destroys the sockets of open watches (no proper end of the chunked response). */
   dropWatches(resource?: string): number {
     return this.forWatches(resource, (w) => this.endWatch(w, 'drop'));
+  }
+
+  /**
+   * Destroys every open connection (watches, hanging requests, idle keep-alive sockets), as a
+   * restarted API server does: what ends a stall (`silence()` plus requests answered with `hang`).
+   */
+  dropConnections(): number {
+    for (const w of [...this.watches]) this.endWatch(w, 'drop');
+    const sockets = [...this.sockets];
+    for (const s of sockets) s.destroy();
+    return sockets.length;
   }
 
   /** Ends open watches cleanly, as a server timeout does. */
