@@ -74,6 +74,11 @@ export class Reconciler {
   private applied: string | undefined;
   /** The last config FRR accepted, to roll back to when a reload fails. */
   private lastGood: string | undefined;
+  /**
+   * The last valid render and its intent: what FRR must run while the input is invalid. Ahead of
+   * `lastGood` when its apply failed (FRR down, disk full) and has not been retried yet.
+   */
+  private lastValid: { readonly config: string; readonly intent: IntentResult | undefined } | undefined;
   private fingerprint: string | undefined;
   /** The intent of the last render, valid or not (for status and `explain`). */
   private intent: IntentResult | undefined;
@@ -225,14 +230,25 @@ export class Reconciler {
     this.st.conversion = { at: clock.now(), valid: result.config !== undefined, errors, warnings };
     metrics.configValid.set(result.config === undefined ? 0 : 1);
 
+    let config: string;
+    let intent: IntentResult | undefined;
     if (result.config === undefined) {
-      metrics.reconciles.inc({ result: 'invalid' });
       this.logOnce(`invalid:${errors.join('\n')}`, () =>
         logger.error('configuration is invalid; FRR keeps running the last good config', { errors, warnings, lastGoodKept: this.lastGood !== undefined }),
       );
-      return;
+      // FRR must still run the last valid render. It is not what FRR runs when its apply failed
+      // before the input turned invalid (the failed apply's retry lands here), or when FRR restarted
+      // empty since (drift): apply it as the retry of that input would have.
+      if (this.lastValid === undefined || this.lastValid.config === this.applied) {
+        metrics.reconciles.inc({ result: 'invalid' });
+        return;
+      }
+      ({ config, intent } = this.lastValid);
+    } else {
+      config = result.config;
+      intent = result.intent;
+      this.lastValid = { config, intent };
     }
-    const config = result.config;
     if (config === this.applied) {
       metrics.reconciles.inc({ result: 'unchanged' });
       return;
@@ -244,7 +260,7 @@ export class Reconciler {
         // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing but the file
         // FRR starts from, when it still holds an older render.
         await this.deps.target.persist(config);
-        this.appliedIntent = result.intent;
+        this.appliedIntent = intent;
         await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
         metrics.reconciles.inc({ result: 'unchanged' });
         return;
@@ -253,7 +269,7 @@ export class Reconciler {
       metrics.reloads.inc({ result: 'success' });
       metrics.reloadDuration.observe((clock.now() - started) / 1000);
       metrics.reconciles.inc({ result: 'applied' });
-      this.appliedIntent = result.intent;
+      this.appliedIntent = intent;
       await this.recordApplied(config, 'success', outcome.passes, outcome.description);
     } catch (err) {
       this.onApplyFailure(err, config);

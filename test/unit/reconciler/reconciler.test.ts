@@ -197,6 +197,49 @@ describe('Reconciler', () => {
     await r.stop();
   });
 
+  // Found by the soak (issue 15): a valid change whose apply failed (FRR down, disk full) was
+  // dropped when the input turned invalid before the retry, leaving FRR on an older config.
+  it('applies the last valid input when its apply failed and the input turned invalid before the retry', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1;
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply?.result).toBe('failure');
+    source.set([peer('a', '192.0.2.9', ', holdTime: 1s')]);
+    await clock.advance(200);
+    expect(r.status().conversion?.valid).toBe(false);
+    await clock.advance(1000); // the retry (500-1000 ms)
+    expect(target.applied).toHaveLength(2);
+    expect(target.applied[1]).toContain('neighbor 192.0.2.9 remote-as 64501');
+    expect(r.status().apply?.result).toBe('success');
+    expect(r.status().conversion?.valid).toBe(false);
+    // What `status`/`explain` read as running: the intent of the config applied, not of the invalid input.
+    expect(JSON.stringify(r.intents().applied?.intent)).toContain('192.0.2.9');
+    await r.stop();
+  });
+
+  // Found by the soak: FRR restarted empty (bgpd killed) while the input was invalid, and stayed
+  // empty until the input was fixed.
+  it('puts the last good config back when FRR restarts while the input is invalid', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    const good = target.applied[0];
+    source.set([peer('a', '192.0.2.1', ', holdTime: 1s')]);
+    await clock.advance(200);
+    target.fp = 'fp-2';
+    target.running = undefined; // bgpd came back empty
+    await clock.advance(5000);
+    await flush();
+    expect(target.applied).toEqual([good, good]);
+    expect(r.status().conversion?.valid).toBe(false);
+    await r.stop();
+  });
+
   it('re-applies when FRR restarted or was edited (running config fingerprint changed)', async () => {
     const { clock, source, target, r } = await setup();
     source.objects = [peer('a', '192.0.2.1')];
