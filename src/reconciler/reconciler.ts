@@ -68,7 +68,9 @@ export class Reconciler {
   private retryTimer: unknown;
   private driftTimer: unknown;
   private pendingSince: number | undefined;
+  /** Consecutive failed applies of `failedConfig`: the retry backoff's step. */
   private failures = 0;
+  private failedConfig: string | undefined;
   private lastErrorKey = '';
   /** The config FRR is known to run; undefined at start and after FRR drifted. */
   private applied: string | undefined;
@@ -289,6 +291,7 @@ export class Reconciler {
     this.applied = config;
     this.lastGood = config;
     this.failures = 0;
+    this.failedConfig = undefined;
     this.lastErrorKey = '';
     this.st.apply = { at: now, result, passes, description };
     this.st.appliedAt = now;
@@ -304,6 +307,13 @@ export class Reconciler {
     metrics.reloads.inc({ result: 'failure' });
     metrics.reconciles.inc({ result: 'failed' });
     if (e.stage === 'reload') metrics.frrReachable.set(0);
+    // The backoff counts the failures of this config only. Each change is tried once anyway, so
+    // changes made during a fault (disk full) must not push the retry of the last one out to
+    // minutes after the fault cleared; a config that keeps failing still backs off.
+    if (config !== this.failedConfig) {
+      this.failedConfig = config;
+      this.failures = 0;
+    }
     this.failures++;
     const delay = backoffDelay(this.failures, this.opts.retry, this.deps.random);
     this.st.apply = { at: this.deps.clock.now(), result: 'failure', passes: 0, description: e.message, stage: e.stage, details: e.details };

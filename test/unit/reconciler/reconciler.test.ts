@@ -57,7 +57,10 @@ class FakeTarget implements ConfigTarget {
   async persist(config: string) {
     this.persisted.push(config);
   }
+  /** FRR does not answer: `fingerprint` (vtysh) fails. */
+  down = false;
   async fingerprint() {
+    if (this.down) throw new Error('vtysh: failed to connect to any daemons');
     return this.fp;
   }
   /** What `show version` reports; undefined = FRR does not answer. */
@@ -194,6 +197,40 @@ describe('Reconciler', () => {
     expect(target.applied[1]).toContain('192.0.2.9');
     expect(await counter(metrics, 'frr_renderer_reloads_total', { result: 'failure' })).toBe(2);
     expect(r.status().apply?.result).toBe('success');
+    await r.stop();
+  });
+
+  // Found by the soak (issue 15): every change during a fault (disk full) failed and raised the
+  // backoff, so the last change was retried 30 s after the disk had room again.
+  it('backs off per config: the last change made during a fault is retried at the first step, however many failed before it', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1_000;
+    for (let i = 2; i <= 7; i++) {
+      source.set([peer('a', `192.0.2.${i}`)]);
+      await clock.advance(200);
+    }
+    expect(r.status().apply?.result).toBe('failure');
+    target.failNext = 0; // the fault clears
+    await clock.advance(1_000); // the first retry of 192.0.2.7 (500-1000 ms)
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.7 remote-as 64501');
+    await r.stop();
+  });
+
+  it('still backs off a config that keeps failing', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1_000;
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    const attempts = () => target.lastGoods.length;
+    const first = attempts();
+    await clock.advance(750 + 1500 + 3000 + 6000); // retries at 750, +1500, +3000, +6000 ms (jitter 0.5)
+    expect(attempts() - first).toBe(4);
     await r.stop();
   });
 
