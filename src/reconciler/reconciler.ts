@@ -72,6 +72,11 @@ export class Reconciler {
   private failures = 0;
   private failedConfig: string | undefined;
   private lastErrorKey = '';
+  /**
+   * The last drift check found FRR not answering. Only that check sets it: an apply failing at
+   * the reload stage may be FRR refusing, not FRR away, and must keep its backoff.
+   */
+  private frrDown = false;
   /** The config FRR is known to run; undefined at start and after FRR drifted. */
   private applied: string | undefined;
   /** The last config FRR accepted, to roll back to when a reload fails. */
@@ -348,13 +353,23 @@ export class Reconciler {
       this.deps.metrics.frrReachable.set(1);
     } catch (err) {
       this.deps.metrics.frrReachable.set(0);
+      this.frrDown = true;
       this.logOnce(`unreachable:${String(err)}`, () => this.deps.logger.warn('FRR does not answer', { error: String((err as Error)?.message ?? err) }));
       return;
     }
+    const cameBack = this.frrDown;
+    this.frrDown = false;
     if (now !== undefined && now !== this.fingerprint) {
       this.deps.logger.warn('FRR running config changed behind our back (restart or manual edit); reconciling');
       this.applied = undefined;
       this.fingerprint = undefined;
+      this.kick();
+    } else if (cameBack && this.retryTimer !== undefined) {
+      // FRR answers again, running what it ran before (restarted from its frr.conf): the apply that
+      // failed while it was away is retried now rather than at the end of its backoff.
+      this.deps.logger.info('FRR answers again; retrying the failed apply now');
+      this.deps.clock.clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
       this.kick();
     }
   }

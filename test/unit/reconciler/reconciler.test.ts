@@ -234,6 +234,27 @@ describe('Reconciler', () => {
     await r.stop();
   });
 
+  // Found by the soak: FRR stopped for a few seconds; when it answered again, the failed apply
+  // waited for its backoff instead of being retried.
+  it('retries at once when FRR answers again after it did not', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.down = true;
+    target.failNext = 1_000;
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    await clock.advance(750 + 1500 + 3000); // three retries: the next one is 6 s away
+    expect(r.status().apply?.result).toBe('failure');
+    target.down = false; // FRR is back, running what it ran before
+    target.failNext = 0;
+    await clock.advance(5000); // the next drift check (driftCheckMs 5000) finds FRR answering
+    await flush();
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    await r.stop();
+  });
+
   // Found by the soak (issue 15): a valid change whose apply failed (FRR down, disk full) was
   // dropped when the input turned invalid before the retry, leaving FRR on an older config.
   it('applies the last valid input when its apply failed and the input turned invalid before the retry', async () => {
