@@ -258,6 +258,9 @@ export class Reconciler {
     }
     if (config === this.applied) {
       metrics.reconciles.inc({ result: 'unchanged' });
+      // A failed apply of a config no longer wanted is moot: FRR runs what the input asks for.
+      // Left in place, /status, ConfigurationState and /readyz would report it until the next apply.
+      if (this.st.apply?.result === 'failure') this.forgetFailure();
       return;
     }
 
@@ -304,6 +307,16 @@ export class Reconciler {
     this.deps.metrics.frrReachable.set(1);
     this.fingerprint = await this.deps.target.fingerprint().catch(() => undefined);
     this.deps.logger.info(description, { result, passes, bytes: config.length });
+  }
+
+  private forgetFailure(): void {
+    if (this.retryTimer !== undefined) this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.failures = 0;
+    this.failedConfig = undefined;
+    this.lastErrorKey = '';
+    this.st.apply = { at: this.deps.clock.now(), result: 'adopted', passes: 0, description: 'FRR already runs the rendered config; nothing reloaded' };
+    this.deps.logger.info('the input is back to the config FRR runs; the failed apply is no longer needed');
   }
 
   private onApplyFailure(err: unknown, config: string): void {

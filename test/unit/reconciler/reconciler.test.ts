@@ -255,6 +255,27 @@ describe('Reconciler', () => {
     await r.stop();
   });
 
+  // Found by the soak (issue 15): a change failed during a fault, then the input went back to what
+  // FRR runs; /status, ConfigurationState and /readyz kept reporting the failed apply, and its retry.
+  it('forgets a failed apply once the input is back to the config FRR runs', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1;
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply?.result).toBe('failure');
+    source.set([peer('a', '192.0.2.1')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'adopted', passes: 0 });
+    const attempts = target.lastGoods.length;
+    await clock.advance(10_000); // no retry of the config nobody wants any more
+    expect(target.lastGoods.length).toBe(attempts);
+    expect(target.applied).toHaveLength(1);
+    await r.stop();
+  });
+
   // Found by the soak (issue 15): a valid change whose apply failed (FRR down, disk full) was
   // dropped when the input turned invalid before the retry, leaving FRR on an older config.
   it('applies the last valid input when its apply failed and the input turned invalid before the retry', async () => {
