@@ -34,6 +34,9 @@ export default {
     ...(process.env.FRR_LATEST === '1'
       ? [frrProject('frr-latest', 'sid', ['<rootDir>/test/frr/goldens.test.ts', '<rootDir>/test/conformance/**/*.test.ts'])]
       : []),
+    // The fault-and-churn soak (test/soak/): the sidecar process on FRR 10.3 for 3 minutes, one
+    // test per invariant; `npm run soak -- --minutes N` runs it longer, outside Jest.
+    { ...shared, displayName: 'soak', testMatch: ['<rootDir>/test/soak/**/*.test.ts'], globals: { FRR_UNDER_TEST: 'trixie' } },
     // The image built from the Containerfile and the DaemonSet's pod run with podman (npm run test:image).
     { ...shared, displayName: 'image', testMatch: ['<rootDir>/test/image/**/*.test.ts'] },
   ],
