@@ -8,13 +8,12 @@ import { communityRefText } from './communities.js';
 import { checkObjectNameRef } from './k8s-names.js';
 import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';
-import { checkLocalPrefCompatibility } from './localpref.js';
+import { checkLocalPrefCompatibility } from './localpref-conflicts.js';
 import type { Advertisement, Pool, PoolRange, Snapshot } from './model.js';
 import { makeShareNode } from './node-sharing.js';
 import { ignoredOn, selectsScope, type NodeScope } from './node-scope.js';
 import { formatRef, Problems, q } from './problems.js';
 
-export { checkLocalPrefCompatibility } from './localpref.js';
 
 /**
  * `scope`: the node being rendered. Checks between a peer and an advertisement, or between two

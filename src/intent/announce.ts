@@ -2,16 +2,22 @@ import { anySelectorMatches } from '../api/label-selector.js';
 import type { Advertisement, EndpointSlice, Pool, Service, ServiceIngress } from '../api/model.js';
 import { advertisementAppliesTo } from '../api/advertisement-pools.js';
 import { keyOf } from './keys.js';
-import { localPrefConflict } from './local-pref.js';
+import { describeLocalPrefConflict, localPrefConflicts } from '../api/localpref-conflicts.js';
 import { EXCLUDE_LB_LABEL, type NodeContext } from './node-context.js';
 
-/** Why a service is not announced from this node: MetalLB's reasons, plus the ones before them. */
+/**
+ * Why a service is not announced from this node: MetalLB's reasons, plus the ones before them.
+ * The one set of reasons: `status/explain.ts` reports these values as they are, never by reading
+ * the detail text. MetalLB's `notOwner` is two reasons here: no advertisement for the pool at all
+ * (`poolNotAdvertised`), or none that selects this node (`advertisementNotForNode`).
+ */
 export type NotAnnouncedReason =
   | 'notLoadBalancer'
   | 'otherLoadBalancerClass'
   | 'noIngressIP'
   | 'ipNotAllowed'
-  | 'notOwner'
+  | 'poolNotAdvertised'
+  | 'advertisementNotForNode'
   | 'noMatchingAdvertisement'
   | 'conflictingAdvertisements'
   | 'nodeNetworkUnavailable'
@@ -60,11 +66,9 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   const cache = contextCache(ctx);
   const perPool = poolAdvertisements(cache, pool, ctx);
   const { ofPool, onNode } = perPool;
+  if (ofPool.length === 0) return no('poolNotAdvertised', `no BGPAdvertisement selects pool ${pool.ref.name}`);
   if (onNode.length === 0) {
-    const detail = ofPool.length === 0
-      ? `no BGPAdvertisement selects pool ${pool.ref.name}`
-      : `the BGPAdvertisements of pool ${pool.ref.name} (${ofPool.map(keyOf).join(', ')}) do not select node ${ctx.node.name}`;
-    return no('notOwner', detail);
+    return no('advertisementNotForNode', `the BGPAdvertisements of pool ${pool.ref.name} (${ofPool.map(keyOf).join(', ')}) do not select node ${ctx.node.name}`);
   }
   // Without serviceSelectors every service of the pool gets the same list (and the same verdict
   // on localPref), computed once per pool.
@@ -101,6 +105,16 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
     }
   }
   return { announced: true, pool, advertisements: matching, ingress: svc.ingress };
+}
+
+/**
+ * MetalLB's speaker-time check: the advertisements that match one service (after serviceSelectors)
+ * must agree on localPref for the prefixes they share. They all select this node, so they share it.
+ * The first conflict in words, or undefined.
+ */
+function localPrefConflict(advs: readonly Advertisement[], pool: Pool): string | undefined {
+  const first = localPrefConflicts(advs, [pool], () => true)[0];
+  return first === undefined ? undefined : `BGPAdvertisement ${keyOf(first.second)}: spec.localPref: ${describeLocalPrefConflict(first)}`;
 }
 
 function poolContains(pool: Pool, n: bigint, family: 'ipv4' | 'ipv6'): boolean {

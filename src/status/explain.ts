@@ -10,23 +10,17 @@
 import { advertisedKey, type FrrState } from '../frr/frr-state.js';
 import type { BgpNeighbor } from '../frr/parse-neighbors.js';
 import type { ReconcilerStatus } from '../reconciler/status.js';
-import type { Family, IntentSnapshot, IntentView, NeighborView, ServiceView } from './intent-view.js';
+import type { NotAnnouncedReason } from '../intent/announce.js';
+import type { Family, IntentSnapshot, IntentView, NeighborView } from './intent-view.js';
 
+/**
+ * Why a prefix does not reach a peer: the intent's reasons (`NotAnnouncedReason`, the same values),
+ * then the ones between the intent and the wire.
+ */
 export type ExplainReason =
   | 'serviceNotFound'
   | 'configInvalid'
-  | 'notLoadBalancer'
-  | 'otherLoadBalancerClass'
-  | 'noIngressIP'
-  | 'ipNotAllowed'
-  | 'poolNotAdvertised'
-  | 'advertisementNotForNode'
-  | 'noMatchingAdvertisement'
-  | 'conflictingAdvertisements'
-  | 'nodeNetworkUnavailable'
-  | 'nodeLabeledExcludeBalancers'
-  | 'noLocalEndpoints'
-  | 'noEndpoints'
+  | NotAnnouncedReason
   | 'peerNotSelected'
   | 'familyMismatch'
   | 'notApplied'
@@ -67,27 +61,6 @@ export interface ServiceExplain {
   readonly advertisements: readonly string[];
   readonly configValid: boolean;
   readonly peers: readonly PeerExplain[];
-}
-
-const SERVICE_REASON: Readonly<Record<string, ExplainReason>> = {
-  notLoadBalancer: 'notLoadBalancer',
-  otherLoadBalancerClass: 'otherLoadBalancerClass',
-  noIngressIP: 'noIngressIP',
-  ipNotAllowed: 'ipNotAllowed',
-  notOwner: 'advertisementNotForNode',
-  noMatchingAdvertisement: 'noMatchingAdvertisement',
-  conflictingAdvertisements: 'conflictingAdvertisements',
-  nodeNetworkUnavailable: 'nodeNetworkUnavailable',
-  nodeLabeledExcludeBalancers: 'nodeLabeledExcludeBalancers',
-  noLocalEndpoints: 'noLocalEndpoints',
-  noEndpoints: 'noEndpoints',
-};
-
-/** MetalLB's `notOwner` covers two cases; the detail written by `announce.ts` tells them apart. */
-export function serviceReason(s: ServiceView): ExplainReason | null {
-  if (s.announced || s.reason === null) return null;
-  if (s.reason === 'notOwner' && s.detail?.startsWith('no BGPAdvertisement selects pool')) return 'poolNotAdvertised';
-  return SERVICE_REASON[s.reason] ?? 'advertisementNotForNode';
 }
 
 const norm = (s: string): string => s.toLowerCase();
@@ -131,7 +104,6 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
     const why = latest === null ? 'the sidecar has not rendered yet' : `no Service ${service} is known to the sidecar (or it is not in its namespace filter)`;
     return { ...base, found: false, announced: false, reason: 'serviceNotFound', detail: why, pool: null, advertisements: [], peers: [] };
   }
-  const sReason = serviceReason(svc);
   const neighbors = decision?.neighbors ?? [];
 
   // The service's prefixes: what any neighbor is meant to receive for it, else its IPs as host routes.
@@ -145,7 +117,7 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
     const appliedN = applied?.neighbors.find((x) => sameNeighbor(x, n));
     const verdicts = sorted.map(([prefix, family]): PrefixVerdict => {
       const no = (reason: ExplainReason, detail: string, advertised: boolean | 'unknown' = false): PrefixVerdict => ({ prefix, family, advertised, reason, detail });
-      if (!svc.announced) return no(sReason ?? 'advertisementNotForNode', svc.detail ?? '');
+      if (!svc.announced) return no(svc.reason, svc.detail);
       const intended = n.announced.some((a) => a.prefix === prefix && a.services.includes(service));
       if (!intended) {
         if (!n[family]) return no('familyMismatch', `neighbor ${n.target} is not ${family === 'ipv4' ? 'IPv4' : 'IPv6'} (BGPPeer without dualStackAddressFamily)`);
@@ -179,8 +151,8 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
     ...base,
     found: true,
     announced: svc.announced,
-    reason: svc.announced ? (decision === null ? 'configInvalid' : null) : sReason,
-    detail: svc.announced ? '' : (svc.detail ?? ''),
+    reason: svc.announced ? (decision === null ? 'configInvalid' : null) : svc.reason,
+    detail: svc.announced ? '' : svc.detail,
     pool: svc.pool,
     advertisements: svc.advertisements.map((a) => a.name),
     peers,

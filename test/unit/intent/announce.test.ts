@@ -31,9 +31,10 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
   });
 
   it('tells "no advertisement for this node" from "no advertisement at all"', () => {
-    expect(reason(announceVerdict(svc, ctx({ advertisements: [] })))).toBe('notOwner');
+    expect(reason(announceVerdict(svc, ctx({ advertisements: [] })))).toBe('poolNotAdvertised');
     const elsewhere = adv('a1', { nodeSelectors: [{ matchLabels: { 'kubernetes.io/hostname': 'worker-1' }, matchExpressions: [] }] });
     const v = announceVerdict(svc, ctx({ advertisements: [elsewhere] }));
+    expect(reason(v)).toBe('advertisementNotForNode');
     expect(v.announced ? '' : v.detail).toContain('do not select node worker-0');
   });
 
@@ -45,7 +46,9 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
 
   it('refuses conflicting local preferences for the same prefixes', () => {
     const two = [adv('a1', { localPref: 100 }), adv('a2', { localPref: 200 })];
-    expect(reason(announceVerdict(svc, ctx({ advertisements: two })))).toBe('conflictingAdvertisements');
+    const conflict = announceVerdict(svc, ctx({ advertisements: two }));
+    expect(reason(conflict)).toBe('conflictingAdvertisements');
+    expect(conflict.announced ? '' : conflict.detail).toMatch(/^BGPAdvertisement [^ ]+\/a2: spec\.localPref: localPref 200 conflicts with localPref 100 of BGPAdvertisement a1: /);
     const disjoint = [adv('a1', { localPref: 100, peers: ['p1'] }), adv('a2', { localPref: 200, peers: ['p2'] })];
     expect(reason(announceVerdict(svc, ctx({ advertisements: disjoint })))).toBe('announced');
   });

@@ -59,7 +59,7 @@ const VIEW: IntentView = {
     { service: 'shop/web', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/adv', peers: [] }], ingress: [{ ip: '198.51.100.10', family: 'ipv4' }, { ip: '2001:db8:100::10', family: 'ipv6' }] },
     { service: 'shop/api', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/red-only', peers: ['red'] }], ingress: [{ ip: '198.51.100.20', family: 'ipv4' }] },
     { service: 'shop/local', announced: false, reason: 'noLocalEndpoints', detail: 'externalTrafficPolicy is Local and no ready endpoint runs on node worker-0', pool: null, advertisements: [], ingress: [{ ip: '198.51.100.30', family: 'ipv4' }] },
-    { service: 'shop/orphan', announced: false, reason: 'notOwner', detail: 'no BGPAdvertisement selects pool other', pool: null, advertisements: [], ingress: [] },
+    { service: 'shop/orphan', announced: false, reason: 'poolNotAdvertised', detail: 'no BGPAdvertisement selects pool other', pool: null, advertisements: [], ingress: [] },
   ],
 };
 const SNAP: IntentSnapshot = { version: 1, node: 'worker-0', namespace: 'metallb-system', status: OK, latest: VIEW, applied: VIEW };
@@ -164,6 +164,12 @@ describe('explain', () => {
       expect.objectContaining({ prefix: '198.51.100.30/32', advertised: false, reason: 'noLocalEndpoints' }),
     ]);
     expect(explainService(SNAP, frr(), 'shop/orphan')).toMatchObject({ announced: false, reason: 'poolNotAdvertised' });
+    // The reason is the intent's value: explain never reads the detail, so rewording it changes nothing.
+    const reworded: IntentSnapshot = {
+      ...SNAP,
+      latest: { ...VIEW, services: VIEW.services.map((s) => (s.service === 'shop/orphan' && !s.announced ? { ...s, detail: 'reworded' } : s)) },
+    };
+    expect(explainService(reworded, frr(), 'shop/orphan')).toMatchObject({ reason: 'poolNotAdvertised', detail: 'reworded' });
     expect(explainService(SNAP, frr(), 'shop/none')).toMatchObject({ found: false, reason: 'serviceNotFound' });
   });
   it('config invalid, apply pending, FRR unreachable', () => {
