@@ -42,7 +42,7 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
   const problems: Problem[] = [];
   const fileRef = { kind: 'File', namespace: '', name: source, source };
   const report = (severity: Problem['severity'], message: string): void => {
-    problems.push({ severity, ref: fileRef, field: '', message });
+    problems.push({ severity, category: 'object', ref: fileRef, field: '', message });
   };
   const fail = (message: string): void => report('error', message);
 

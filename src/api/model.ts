@@ -209,4 +209,16 @@ export interface Snapshot {
   readonly secrets: readonly Secret[];
   /** MetalLB's bgpextras ConfigMap, when it is read (`--bgp-extras`) and holds lines. */
   readonly bgpExtras?: BgpExtras;
+  /**
+   * The BGPPeers and BGPAdvertisements left out for their errors, with their nodeSelectors: the
+   * intent stage decides per node whether those errors block it (`intent/node-problems.ts`).
+   */
+  readonly rejected: readonly RejectedObject[];
+}
+
+/** An object left out of the snapshot for its errors, kept for what later stages still ask of it. */
+export interface RejectedObject {
+  readonly ref: ObjectRef;
+  /** Undefined when its nodeSelectors are broken too (its errors then count on every node). */
+  readonly nodeSelectors: readonly LabelSelector[] | undefined;
 }

@@ -7,6 +7,7 @@ import { bfdProfileIntent } from './bfd-profiles.js';
 import type { BfdProfileIntent, NodeForwarding, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
+import { scopeProblemsToNode } from './node-problems.js';
 import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
@@ -48,10 +49,15 @@ export interface IntentResult {
   readonly problems: readonly Problem[];
 }
 
-/** snapshot + node -> what this node's FRR must say. Pure: same inputs, same result, in any order. */
-export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResult {
+/**
+ * snapshot + node -> what this node's FRR must say. Pure: same inputs, same result, in any order.
+ * `snapshotProblems` (what `buildSnapshot` found) are scoped to the node here and returned with the
+ * intent's own; an error among them leaves the intent undefined like any other.
+ */
+export function buildIntent(snapshot: Snapshot, opts: IntentOptions, snapshotProblems: readonly Problem[] = []): IntentResult {
   const problems = new Problems();
   const node = nodeContext(snapshot, opts.node);
+  for (const p of scopeProblemsToNode(snapshotProblems, snapshot, node)) problems.add(p);
 
   const peers = peersOnNode(snapshot.peers, node).sort((a, b) => compareStrings(neighborId(a), neighborId(b)) || compareStrings(keyOf(a), keyOf(b)));
   checkPeersOfNode(peers, node, problems);
