@@ -7,8 +7,7 @@
  * FRR's config does not have it yet (apply pending or failed, or config invalid) -> FRR: neighbor
  * missing, session down, family not negotiated -> present in advertised-routes or not.
  */
-import { advertisedKey, type FrrState } from '../frr/frr-state.js';
-import type { BgpNeighbor } from '../frr/parse-neighbors.js';
+import { advertisedKey, type FrrNeighbor, type FrrState } from '../frr/frr-state.js';
 import type { ReconcilerStatus } from '../reconciler/status.js';
 import type { NotAnnouncedReason } from '../intent/announce.js';
 import type { Family, IntentSnapshot, IntentView, NeighborView } from './intent-view.js';
@@ -65,7 +64,7 @@ export interface ServiceExplain {
 
 const norm = (s: string): string => s.toLowerCase();
 
-export function findFrrNeighbor(state: FrrState, n: Pick<NeighborView, 'vrf' | 'target'>): BgpNeighbor | undefined {
+export function findFrrNeighbor(state: FrrState, n: Pick<NeighborView, 'vrf' | 'target'>): FrrNeighbor | undefined {
   return state.neighbors.find((x) => x.vrf === n.vrf && norm(x.id) === norm(n.target));
 }
 
@@ -77,10 +76,6 @@ function hostPrefix(ip: string, family: Family): string {
   return `${ip}/${family === 'ipv4' ? 32 : 128}`;
 }
 
-function bfdOf(n: BgpNeighbor | undefined): string {
-  if (n === undefined) return 'unknown';
-  return n.bfd === null ? 'N/A' : n.bfd.status;
-}
 
 function describeApply(status: ReconcilerStatus): string {
   const a = status.apply;
@@ -132,7 +127,7 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
       if (frrN === undefined) return no('neighborNotInFrr', `FRR has no neighbor ${n.target}${n.vrf === 'default' ? '' : ` in VRF ${n.vrf}`}`);
       if (!frrN.established) {
         const why = frrN.lastResetDueTo !== 'unknown' ? `, last reset: ${frrN.lastResetDueTo}` : '';
-        return no('noSession', `session is ${frrN.state}${why}${frrN.bfd ? `, BFD ${frrN.bfd.status}` : ''}`);
+        return no('noSession', `session is ${frrN.state}${why}${frrN.bfdStatus === 'N/A' ? '' : `, BFD ${frrN.bfdStatus}`}`);
       }
       const fam = frrN.families[family];
       if (fam === undefined) return no('familyMismatch', `${family} unicast is not activated for ${n.target} in FRR`);
@@ -144,7 +139,7 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
       if (adv.prefixes.includes(prefix)) return { prefix, family, advertised: true, reason: null, detail: configValid ? '' : 'advertised by the last good config (current config invalid)' };
       return no('notSentByFrr', 'session up and configured, but FRR did not send it (route not in the BGP table, or filtered by the outbound route-map)');
     });
-    return { vrf: n.vrf, neighbor: n.target, peers: n.peers, session: frrN?.state ?? (state?.reachable ? 'absent' : 'unknown'), bfd: bfdOf(frrN), prefixes: verdicts };
+    return { vrf: n.vrf, neighbor: n.target, peers: n.peers, session: frrN?.state ?? (state?.reachable ? 'absent' : 'unknown'), bfd: frrN?.bfdStatus ?? 'unknown', prefixes: verdicts };
   });
 
   return {
@@ -210,7 +205,7 @@ export function statusReport(snapshot: IntentSnapshot | null, state: FrrState): 
       peers: intended?.peers ?? [],
       state: n.state,
       uptimeMs: n.uptimeMs,
-      bfd: n.bfd === null ? 'N/A' : n.bfd.status,
+      bfd: n.bfdStatus,
       lastResetDueTo: n.lastResetDueTo,
       families,
     };

@@ -4,7 +4,7 @@
  *
  * - `BGPSessionState` (frrk8s.metallb.io/v1beta1, namespaced): one per node x neighbor x VRF, labels
  *   `frrk8s.metallb.io/{node,peer,vrf}` as frr-k8s writes them; `bgpStatus` is FRR's raw state,
- *   `bfdStatus` FRR's `peerBfdInfo.status` or `N/A`.
+ *   `bfdStatus` the neighbor's BFD status as `frr/frr-state.ts` joined it (`N/A` without BFD).
  * - `ServiceBGPStatus` (metallb.io/v1beta1): one per service announced from the node, `peers` = the
  *   sorted BGPPeer names FRR's config advertises it to (MetalLB: configured, not session state).
  * - `ConfigurationState` `speaker-<node>` (metallb.io/v1beta1): Valid/Invalid with the errors
@@ -68,13 +68,6 @@ export function vrfLabel(vrf: string): string {
   return vrf === 'default' ? '' : vrf;
 }
 
-function bfdStatus(n: BgpNeighbor, state: FrrState): string {
-  if (n.bfd !== null && n.bfd.status !== 'unknown' && n.bfd.status !== '') return n.bfd.status;
-  const peer = state.bfdPeers.find((p) => p.vrf === n.vrf && (p.peer === n.id || p.peer === n.address));
-  if (peer !== undefined) return peer.up ? 'Up' : peer.status.charAt(0).toUpperCase() + peer.status.slice(1);
-  return 'N/A';
-}
-
 export function bgpSessionStates(node: string, namespace: string, state: FrrState): StatusObject[] {
   return state.neighbors.map((n) => {
     const peer = peerLabel(n);
@@ -87,7 +80,7 @@ export function bgpSessionStates(node: string, namespace: string, state: FrrStat
         namespace,
         labels: { 'frrk8s.metallb.io/node': node, 'frrk8s.metallb.io/peer': peer, 'frrk8s.metallb.io/vrf': vrf, [MANAGED_BY_LABEL]: MANAGED_BY },
       },
-      status: { node, peer, vrf, bgpStatus: n.state, bfdStatus: bfdStatus(n, state) },
+      status: { node, peer, vrf, bgpStatus: n.state, bfdStatus: n.bfdStatus },
     };
   });
 }

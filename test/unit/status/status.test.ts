@@ -1,5 +1,6 @@
 /** Status objects, explain verdicts and the writer's diffing, on synthetic inputs. */
-import type { FrrState } from '../../../src/frr/frr-state.js';
+import { joinBfd, type FrrState } from '../../../src/frr/frr-state.js';
+import { parseBfdPeers } from '../../../src/frr/parse-bfd.js';
 import { parseNeighbor } from '../../../src/frr/parse-neighbors.js';
 import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
 import { explainService, statusReport } from '../../../src/status/explain.js';
@@ -33,11 +34,11 @@ function frr(over: Partial<FrrState> = {}): FrrState {
     at: 3_000,
     version: '8.4.4',
     reachable: true,
-    neighbors: [
+    neighbors: joinBfd([
       neighbor('default', '192.0.2.1', established({ ipv4Unicast: { sentPrefixCounter: 1 } }, { peerBfdInfo: { status: 'Up', type: 'single hop' } })),
       neighbor('default', '2001:db8::1', { bgpState: 'Active', lastResetDueTo: 'Waiting for NHT', addressFamilyInfo: { ipv6Unicast: {} } }),
       neighbor('red', '203.0.113.1', established({ ipv4Unicast: {} })),
-    ],
+    ], []),
     bfdPeers: [],
     advertised: {
       'default|192.0.2.1|ipv4': { kind: 'routes', prefixes: ['198.51.100.10/32'], total: 1 },
@@ -63,6 +64,25 @@ const VIEW: IntentView = {
   ],
 };
 const SNAP: IntentSnapshot = { version: 1, node: 'worker-0', namespace: 'metallb-system', status: OK, latest: VIEW, applied: VIEW };
+
+describe('BFD status, joined once in frr-state', () => {
+  it('BGPSessionState, status and explain say the same when only `show bfd peers` knows the session', () => {
+    const bfdPeers = parseBfdPeers([
+      { peer: '192.0.2.1', vrf: 'default', status: 'up' },
+      { peer: '203.0.113.1', vrf: 'red', status: 'down' },
+    ]);
+    const raw = [
+      neighbor('default', '192.0.2.1', established({ ipv4Unicast: { sentPrefixCounter: 1 } }, { peerBfdInfo: { type: 'single hop' } })),
+      neighbor('default', '2001:db8::1', { bgpState: 'Active', addressFamilyInfo: { ipv6Unicast: {} } }),
+      neighbor('red', '203.0.113.1', established({ ipv4Unicast: {} })),
+    ];
+    const state = frr({ neighbors: joinBfd(raw, bfdPeers), bfdPeers });
+    const expected = ['Up', 'N/A', 'Down'];
+    expect(bgpSessionStates('worker-0', 'metallb-system', state).map((o) => o.status['bfdStatus'])).toEqual(expected);
+    expect(statusReport(SNAP, state).sessions.map((x) => x.bfd)).toEqual(expected);
+    expect(explainService(SNAP, state, 'shop/web').peers.map((p) => p.bfd)).toEqual(expected);
+  });
+});
 
 describe('BGPSessionState', () => {
   it('one per neighbor and VRF, frr-k8s labels, raw states, N/A without BFD', () => {
