@@ -1,7 +1,8 @@
 /**
  * Makes FRR run a rendered config, safely: dry run first, atomic write, frr-reload.py, then
  * verification that nothing is left to change. A config FRR refuses never replaces frr.conf, and a
- * reload that fails is rolled back to the last config that worked.
+ * reload that fails is rolled back to the last config that worked; the ApplyError says which stage
+ * failed and what FRR runs afterwards (`apply-error.ts`), the rollback's own failure included.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,27 +14,7 @@ import { applyConfig, isEmptyDelta, testReload, type ApplyFiles } from './reload
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
 import type { ConfigFiles } from './write-file.js';
-
-/**
- * Where an apply stopped: `syntax` (vtysh -C refused the file), `write` (a file could not be
- * written), `rejected` (a daemon refused lines while loading), `reload` (frr-reload.py or vtysh
- * failed to run), `verify` (FRR still differs from the rendered bytes).
- */
-export type ApplyStage = 'syntax' | 'write' | 'rejected' | 'reload' | 'verify';
-
-/** Why an apply failed, at which step; messages are password-redacted. */
-export class ApplyError extends Error {
-  override readonly name = 'ApplyError';
-  constructor(
-    readonly stage: ApplyStage,
-    message: string,
-    /** Lines FRR still differs on (verify), refused lines (rejected), or vtysh's complaints (syntax). */
-    readonly details: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+import { ApplyError, asApplyError, writeStage } from './apply-error.js';
 
 export interface ApplyOutcome {
   /** frr-reload.py runs it took (0 when nothing was reloaded). */
@@ -44,7 +25,7 @@ export interface ApplyOutcome {
 
 /** Where a rendered config goes: a live FRR, or only a file when there is none. */
 export interface ConfigTarget {
-  /** Makes the target run `config`. Rejects with ApplyError; frr.conf then holds the last good config. */
+  /** Makes the target run `config`. Rejects with ApplyError (its stage, and what FRR runs after it). */
   apply(config: string, lastGood: string | undefined): Promise<ApplyOutcome>;
   /** True when the target already runs `config`: used to adopt a running FRR without reloading it. */
   runs(config: string): Promise<boolean>;
@@ -121,25 +102,21 @@ function rejectedError(rejected: readonly RejectedLine[], by: string): ApplyErro
   return new ApplyError('rejected', `FRR refused ${rejected.length} line(s) of the rendered config during ${by}: ${lines[0]}${more}`, lines);
 }
 
-/** Writes a file of the apply; a failure is the `write` stage (a full disk is not "FRR down"). */
-async function write(files: ConfigFiles, path: string, text: string): Promise<void> {
-  try {
-    await files.write(path, text);
-  } catch (err) {
-    throw new ApplyError('write', `cannot write ${path}: ${(err as Error).message}`, [], { cause: err });
-  }
-}
-
 export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   const { frr, configPath, files } = opts;
   const candidatePath = `${configPath}.candidate`;
   const plan = reloadPlan(frr, configPath, candidatePath);
 
-  async function reloadTo(config: string): Promise<ApplyOutcome> {
-    await write(files, candidatePath, config);
-    if (plan.inPlace) await write(files, configPath, config);
+  /**
+   * Writes `config` where FRR reads it and loads it. `touched` is set once FRR is asked to load
+   * anything: a failure before that left FRR as it was.
+   */
+  async function reloadTo(config: string, touched: { value: boolean }): Promise<ApplyOutcome> {
+    await writeStage(files, candidatePath, config);
+    if (plan.inPlace) await writeStage(files, configPath, config);
+    touched.value = true;
     const outcome = (await coldLoad(frr, plan.files)) ?? (await fullReload());
-    if (!plan.inPlace) await write(files, configPath, config);
+    if (!plan.inPlace) await writeStage(files, configPath, config);
     return outcome;
   }
 
@@ -159,30 +136,37 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
 
   return {
     async apply(config, lastGood) {
-      await write(files, candidatePath, config);
-      const syntax = await checkSyntax(frr, candidatePath);
+      await writeStage(files, candidatePath, config);
+      const syntax = await checkSyntax(frr, candidatePath).catch((err: unknown) => {
+        throw asApplyError(err);
+      });
       if (!syntax.valid) {
         throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
       }
+      const touched = { value: false };
       try {
-        return await reloadTo(config);
+        return await reloadTo(config, touched);
       } catch (err) {
-        if (lastGood !== undefined && lastGood !== config) {
-          // Leave FRR as it was before this attempt rather than half-way through it.
-          await reloadTo(lastGood).catch(() => undefined);
+        const failure = asApplyError(err);
+        if (!touched.value) throw failure.after('untouched');
+        if (lastGood === undefined || lastGood === config) throw failure.after('noRollback');
+        // Leave FRR as it was before this attempt rather than half-way through it, and say whether that worked.
+        try {
+          await reloadTo(lastGood, { value: false });
+        } catch (rollback) {
+          throw failure.after('rollbackFailed', asApplyError(rollback).message);
         }
-        if (err instanceof ApplyError) throw err;
-        throw new ApplyError('reload', (err as Error).message, [], { cause: err });
+        throw failure.after('rolledBack');
       }
     },
 
     async runs(config) {
-      await write(files, candidatePath, config);
+      await writeStage(files, candidatePath, config);
       return isEmptyDelta(await testReload(frr, candidatePath));
     },
 
     async persist(config) {
-      if ((await readFile(configPath, 'utf8').catch(() => undefined)) !== config) await write(files, configPath, config);
+      if ((await readFile(configPath, 'utf8').catch(() => undefined)) !== config) await writeStage(files, configPath, config);
     },
 
     async fingerprint() {

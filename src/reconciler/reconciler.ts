@@ -7,7 +7,8 @@
  * configuration, or a config FRR refuses, leaves the last good one in force and is reported.
  */
 import { formatProblem } from '../api/problems.js';
-import { ApplyError, type ConfigTarget } from '../frr/frr-target.js';
+import { asApplyError, describeFrrAfter, frrRunsVerified } from '../frr/apply-error.js';
+import type { ConfigTarget } from '../frr/frr-target.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -284,16 +285,31 @@ export class Reconciler {
 
   private onApplyFailure(err: unknown, config: string): void {
     const { metrics, logger } = this.deps;
-    const e = err instanceof ApplyError ? err : new ApplyError('reload', String((err as Error)?.message ?? err), [], { cause: err });
+    const e = asApplyError(err);
     metrics.reloads.inc({ result: 'failure' });
     metrics.reconciles.inc({ result: 'failed' });
     if (e.stage === 'reload') metrics.frrReachable.set(0);
     this.failures++;
     const delay = backoffDelay(this.failures, this.opts.retry, this.deps.random);
-    this.st.apply = { at: this.deps.clock.now(), result: 'failure', passes: 0, description: e.message, stage: e.stage, details: e.details };
-    logger.error('applying the config to FRR failed; the last good config stays in force', {
+    if (!frrRunsVerified(e.frr)) {
+      // FRR may run anything now: nothing is known to run until a verified apply (or adoption) says so.
+      this.applied = undefined;
+      this.fingerprint = undefined;
+    }
+    this.st.apply = {
+      at: this.deps.clock.now(),
+      result: 'failure',
+      passes: 0,
+      description: e.message,
+      stage: e.stage,
+      details: e.details,
+      frr: e.frr,
+      ...(e.rollbackError === undefined ? {} : { rollbackError: e.rollbackError }),
+    };
+    logger.error(`applying the config to FRR failed; ${describeFrrAfter(e.frr, e.rollbackError)}`, {
       stage: e.stage,
       error: e.message,
+      frr: e.frr,
       details: e.details.slice(0, 20),
       attempt: this.failures,
       retryInMs: delay,

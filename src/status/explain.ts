@@ -8,7 +8,7 @@
  * missing, session down, family not negotiated -> present in advertised-routes or not.
  */
 import { advertisedKey, type FrrNeighbor, type FrrState } from '../frr/frr-state.js';
-import type { ReconcilerStatus } from '../reconciler/status.js';
+import { failedApplyOutcome, type ReconcilerStatus } from '../reconciler/status.js';
 import type { NotAnnouncedReason } from '../intent/announce.js';
 import type { Family, IntentSnapshot, IntentView, NeighborView } from './intent-view.js';
 
@@ -80,7 +80,11 @@ function hostPrefix(ip: string, family: Family): string {
 function describeApply(status: ReconcilerStatus): string {
   const a = status.apply;
   if (a === undefined) return 'no config applied to FRR yet';
-  if (a.result === 'failure') return `the last apply failed (${a.stage ?? 'reload'}): ${a.description}; FRR runs the last good config`;
+  if (a.result === 'failure') {
+    // What FRR runs is said only as far as the apply verified it.
+    const after = failedApplyOutcome(status);
+    return `the last apply failed (${a.stage ?? 'reload'}): ${a.description}${after ? `; ${after.text}` : ''}`;
+  }
   return 'the new config is being applied';
 }
 

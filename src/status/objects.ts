@@ -17,7 +17,7 @@ import { Address6 } from 'ip-address';
 import { redactPasswords } from '../frr/redact.js';
 import type { FrrState } from '../frr/frr-state.js';
 import type { BgpNeighbor } from '../frr/parse-neighbors.js';
-import type { ReconcilerStatus } from '../reconciler/status.js';
+import { failedApplyOutcome, type ReconcilerStatus } from '../reconciler/status.js';
 import type { IntentView } from './intent-view.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -163,8 +163,12 @@ export function configurationState(
   const a = status.apply;
   const refused = c?.valid === true && a?.result === 'failure' && CONFIG_REFUSED_STAGES.has(a.stage ?? '');
   const result = c === undefined ? 'Unknown' : c.valid && !refused ? 'Valid' : 'Invalid';
-  const applyDetail = a === undefined ? '' : redactPasswords([a.description, ...(a.details ?? []).slice(0, 20)].join('\n'));
+  const detailLines = (a?.details ?? []).slice(0, 20);
+  const applyDetail = a === undefined ? '' : redactPasswords([a.description, ...detailLines].join('\n'));
   const errorSummary = c === undefined ? '' : !c.valid ? c.errors.map(redactPasswords).join('\n') : refused ? applyDetail : '';
+  // The condition also says what FRR runs after the failure (never more than was verified).
+  const after = failedApplyOutcome(status);
+  const appliedMessage = a === undefined ? '' : redactPasswords([a.description, ...(after ? [after.text] : []), ...detailLines].join('\n'));
   const valid: Omit<Condition, 'lastTransitionTime'> =
     c === undefined
       ? { type: 'configReconcilerValid', status: 'Unknown', reason: 'UnknownError', message: 'no configuration rendered yet' }
@@ -175,7 +179,7 @@ export function configurationState(
     a === undefined
       ? { type: 'frrConfigApplied', status: 'Unknown', reason: 'NotAppliedYet', message: 'nothing applied to FRR yet' }
       : a.result === 'failure'
-        ? { type: 'frrConfigApplied', status: 'False', reason: APPLY_REASONS[a.stage ?? ''] ?? 'ApplyFailed', message: applyDetail }
+        ? { type: 'frrConfigApplied', status: 'False', reason: APPLY_REASONS[a.stage ?? ''] ?? 'ApplyFailed', message: appliedMessage }
         : { type: 'frrConfigApplied', status: 'True', reason: a.result === 'adopted' ? 'Adopted' : 'Applied', message: '' };
   const prior = Array.isArray(previous?.conditions) ? (previous!.conditions as Condition[]) : [];
   const stamp = (cond: Omit<Condition, 'lastTransitionTime'>, at: number | undefined): Condition => {
@@ -221,7 +225,8 @@ export function lastReloadResult(status: ReconcilerStatus): string {
   if (a === undefined) return '';
   if (a.result !== 'failure') return 'success';
   const details = (a.details ?? []).slice(0, 20).join('\n');
-  return redactPasswords(`failed${a.stage ? ` (${a.stage})` : ''}: ${a.description}${details ? `\n${details}` : ''}`);
+  const after = failedApplyOutcome(status);
+  return redactPasswords(`failed${a.stage ? ` (${a.stage})` : ''}: ${a.description}${after ? `; ${after.text}` : ''}${details ? `\n${details}` : ''}`);
 }
 
 /** `<node>` (cluster-scoped). `runningConfig` undefined: keep what the object has (not read this time). */

@@ -1,10 +1,12 @@
 import { decodeDocuments, type RawObject } from '../../../src/api/decode.js';
-import { ApplyError, type ConfigTarget } from '../../../src/frr/frr-target.js';
+import { ApplyError } from '../../../src/frr/apply-error.js';
+import type { ConfigTarget } from '../../../src/frr/frr-target.js';
 import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
 import { defaultRenderer } from '../../../src/pipeline.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
+import { isReady } from '../../../src/reconciler/status.js';
 import type { Source, SourceState } from '../../../src/sources/source.js';
 import { FakeClock, flush } from '../../support/fake-clock.js';
 
@@ -39,12 +41,14 @@ class FakeTarget implements ConfigTarget {
   lastGoods: (string | undefined)[] = [];
   running: string | undefined;
   failNext = 0;
+  /** What the failing applies throw. */
+  failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
   fp = 'fp-1';
   async apply(config: string, lastGood: string | undefined) {
     this.lastGoods.push(lastGood);
     if (this.failNext > 0) {
       this.failNext--;
-      throw new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
+      throw this.failWith;
     }
     this.applied.push(config);
     this.running = config;
@@ -194,6 +198,44 @@ describe('Reconciler', () => {
     expect(target.applied[1]).toContain('192.0.2.9');
     expect(await counter(metrics, 'frr_renderer_reloads_total', { result: 'failure' })).toBe(2);
     expect(r.status().apply?.result).toBe('success');
+    await r.stop();
+  });
+
+  it('a failed write is the write stage: FRR is not reported down, and stays ready on its last good config', async () => {
+    const { clock, source, target, metrics, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1;
+    target.failWith = new ApplyError('write', 'cannot write "/etc/frr/frr.conf.candidate": no space left on the device (ENOSPC)', [], { frr: 'untouched' });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'failure', stage: 'write', frr: 'untouched' });
+    expect(await counter(metrics, 'frr_renderer_frr_reachable', {})).toBe(1);
+    expect(isReady(r.status())).toEqual({ ready: true, reason: 'ok' });
+    await r.stop();
+  });
+
+  it('a failed rollback is recorded and shown: not ready, and the old config is checked again rather than assumed', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    const good = target.applied[0]!;
+    target.failNext = 1;
+    target.failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom', [], { frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'failure', stage: 'reload', frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' });
+    expect(isReady(r.status())).toEqual({
+      ready: false,
+      reason: 'apply failed: frr-reload.py --reload failed (exit 1): boom; the rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+    });
+    // Back to the old objects: FRR is asked whether it runs that config (here it does: adopted), never assumed.
+    source.set([peer('a', '192.0.2.1')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'adopted' });
+    expect(target.running).toBe(good);
     await r.stop();
   });
 

@@ -140,6 +140,20 @@ describe('ConfigurationState and FRRNodeState', () => {
       errorSummary: '',
       conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'False', reason: 'ReloadFailed' })],
     });
+    // What FRR runs after the failure is in the condition, as far as it was verified.
+    const rollbackFailed: ReconcilerStatus = {
+      ...OK,
+      apply: { at: 14_000, result: 'failure', passes: 0, description: 'frr-reload.py --reload failed (exit 1): boom', stage: 'reload', details: [], frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' },
+    };
+    expect(configurationState('worker-0', 'metallb-system', rollbackFailed, 14_000).status).toMatchObject({
+      conditions: [expect.anything(), expect.objectContaining({
+        reason: 'ReloadFailed',
+        message: 'frr-reload.py --reload failed (exit 1): boom\nthe rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+      })],
+    });
+    expect(frrNodeState('worker-0', rollbackFailed, undefined).status.lastReloadResult).toBe(
+      'failed (reload): frr-reload.py --reload failed (exit 1): boom; the rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+    );
     expect(configurationState('worker-0', 'metallb-system', OK, 13_000).status).toMatchObject({
       conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'True', reason: 'Applied' })],
     });
@@ -198,6 +212,12 @@ describe('explain', () => {
     expect(verdicts('shop/web', frr(), invalid)[0]).toBe('192.0.2.1 198.51.100.10/32 false configInvalid');
     const pending: IntentSnapshot = { ...SNAP, applied: empty, status: { ...OK, apply: { at: 5, result: 'failure', passes: 0, description: 'boom', stage: 'reload' } } };
     expect(explainService(pending, frr(), 'shop/web').peers[0]!.prefixes[0]).toMatchObject({ reason: 'notApplied', detail: expect.stringContaining('boom') });
+    // explain says what FRR runs only as far as it was verified.
+    expect(explainService(pending, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).not.toContain('FRR runs');
+    const rolledBack: IntentSnapshot = { ...pending, status: { ...pending.status, apply: { ...pending.status.apply!, frr: 'rolledBack' } } };
+    expect(explainService(rolledBack, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).toBe('the last apply failed (reload): boom; rolled back: FRR runs the last good config (verified)');
+    const unknown: IntentSnapshot = { ...pending, status: { ...pending.status, apply: { ...pending.status.apply!, frr: 'noRollback' } } };
+    expect(explainService(unknown, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).toContain('FRR may run part of this config');
     expect(verdicts('shop/web', frr({ reachable: false, neighbors: [] }))[0]).toBe("192.0.2.1 198.51.100.10/32 unknown frrUnreachable");
   });
   it('formats for the terminal', () => {
