@@ -5,7 +5,7 @@ import { checkHostname, checkLoadBalancerClass, checkNamespaceName, checkNodeNam
 import { DEFAULT_SPEAKER_LOG_LEVEL, FRR_LOG_LEVELS, parseFrrLogLevel, SPEAKER_LOG_LEVELS } from '../intent/frr-log-level.js';
 import { escapeText, q } from '../api/problems.js';
 import type { FrrLocation } from '../frr/context.js';
-import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
+import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../ops/write-file.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import type { SpeakerArgs } from './speaker-args.js';

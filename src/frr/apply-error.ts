@@ -2,7 +2,8 @@
  * How an apply failed, and what FRR runs afterwards: the two facts status reports about a failed
  * apply (`ConfigurationState`, `FRRNodeState`, `explain`, `/readyz`), so neither is guessed.
  */
-import { OutputWriteError, type ConfigFiles } from './write-file.js';
+import { OutputWriteError } from '../ops/write-file.js';
+import type { ConfigFiles } from './write-file.js';
 
 /**
  * Where an apply stopped: `syntax` (vtysh -C refused the file), `write` (a file could not be

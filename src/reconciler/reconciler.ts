@@ -20,7 +20,7 @@ import type { ExtrasChecker } from '../frr/check-extras.js';
 import { renderObjects, type RenderOptions } from '../pipeline.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Source, SourceEvent, SourceState } from '../sources/source.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../ops/backoff.js';
 import type { ReconcilerStatus } from './status.js';
 
 export interface ReconcilerOptions {

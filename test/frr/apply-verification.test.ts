@@ -71,13 +71,20 @@ function sabotaging(real: CommandRunner): CommandRunner {
   };
 }
 
-/** A runner under which `frr-reload.py --reload` fails, without running, for every file `fails` picks. */
-function failingReload(real: CommandRunner, fails: (text: string) => boolean): CommandRunner {
+/**
+ * A runner under which `frr-reload.py --reload` of a file with `marker` changes FRR half-way (FRR
+ * loads it without its `network` line) and fails; with `rollbackFails`, every other reload fails
+ * without running, so FRR stays half-way.
+ */
+function failingReload(real: CommandRunner, marker: string, rollbackFails: boolean): CommandRunner {
+  const failed = { exitCode: 1, stdout: '', stderr: 'vtysh failed to process new configuration (test)' };
   return async (file, args, opts) => {
-    if (args.includes('--reload') && fails(readFileSync(args[args.length - 1]!, 'utf8'))) {
-      return { exitCode: 1, stdout: '', stderr: 'vtysh failed to process new configuration (test)' };
+    if (!args.includes('--reload')) return real(file, args, opts);
+    if (readFileSync(args[args.length - 1]!, 'utf8').includes(marker)) {
+      await sabotaging(real)(file, args, opts);
+      return failed;
     }
-    return real(file, args, opts);
+    return rollbackFails ? failed : real(file, args, opts);
   };
 }
 
@@ -230,7 +237,7 @@ describeWithFrr(
         const changed = good.replace('no-advertise', 'no-export');
         await createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles }).apply(good, undefined);
 
-        const failsChanged = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, (t) => t.includes('no-export')) }, configPath, files: realConfigFiles });
+        const failsChanged = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', false) }, configPath, files: realConfigFiles });
         const reload = await failsChanged.apply(changed, good).catch((e: unknown) => e);
         expect(reload).toBeInstanceOf(ApplyError);
         expect(reload).toMatchObject({ stage: 'reload', frr: 'rolledBack', message: expect.stringContaining('vtysh failed to process new configuration (test)') });
@@ -238,9 +245,11 @@ describeWithFrr(
         expect(await speaker.testReload(join(dir, 'good.conf'))).toEqual({ toDelete: [], toAdd: [] });
         expect(readFileSync(configPath, 'utf8')).toBe(good);
 
-        const failsAll = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, () => true) }, configPath, files: realConfigFiles });
+        const failsAll = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', true) }, configPath, files: realConfigFiles });
         const rollback = await failsAll.apply(changed, good).catch((e: unknown) => e);
         expect(rollback).toMatchObject({ stage: 'reload', frr: 'rollbackFailed', rollbackError: expect.stringContaining('vtysh failed to process new configuration (test)') });
+        // Indeed FRR runs neither config now.
+        expect(await speaker.testReload(join(dir, 'good.conf'))).not.toEqual({ toDelete: [], toAdd: [] });
       }, 90_000);
 
       it('catches a config rendered for another release', async () => {
