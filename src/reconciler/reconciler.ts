@@ -55,8 +55,6 @@ export interface ReconcilerDeps {
   readonly random: () => number;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Called after every reconcile (the status publisher's cue to look again). */
-  readonly onReconciled?: () => void;
   /** FRR's verdict on bgpextras lines (`vtysh -C`); without it they are never used. */
   readonly checkExtras?: ExtrasChecker;
 }
@@ -85,6 +83,7 @@ export class Reconciler {
   /** The node's forwarding as FRR last reported it (rendered as is; on until FRR answers). */
   private forwarding: NodeForwarding = { ipv4: true, ipv6: true };
   private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] };
+  private readonly reconciledListeners = new Set<() => void>();
 
   constructor(
     private readonly opts: ReconcilerOptions,
@@ -148,6 +147,15 @@ export class Reconciler {
     return { latest: this.intent, applied: this.appliedIntent };
   }
 
+  /**
+   * Calls `listener` after every reconcile (the status publisher's cue to look again); returns
+   * the function that stops it. An event, so the reconciler knows nothing of who listens.
+   */
+  onReconciled(listener: () => void): () => void {
+    this.reconciledListeners.add(listener);
+    return () => this.reconciledListeners.delete(listener);
+  }
+
   /** Resolves when no reconcile is running or scheduled to run soon (tests, `--once`). */
   async idle(): Promise<void> {
     while (this.running || this.debounceTimer !== undefined) {
@@ -181,7 +189,7 @@ export class Reconciler {
         await this.reconcileOnce().catch((err: unknown) => {
           this.deps.logger.error('reconcile failed unexpectedly', { error: String((err as Error)?.stack ?? err) });
         });
-        this.deps.onReconciled?.();
+        for (const listener of this.reconciledListeners) listener();
       } while (this.rerun && !this.stopped);
     })().finally(() => {
       this.running = undefined;

@@ -18,6 +18,7 @@ import { createJsonLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { defaultRenderer } from '../../src/pipeline.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
+import { isReady } from '../../src/reconciler/status.js';
 import { createFolderSource } from '../../src/sources/folder.js';
 import { explainService } from '../../src/status/explain.js';
 import { createK8sStatusApi } from '../../src/status/k8s-status-api.js';
@@ -128,16 +129,17 @@ describeWithFrr('status objects and CLI on real FRR', () => {
         random: Math.random,
         logger,
         metrics: createMetrics(),
-        onReconciled: () => publisher?.trigger(),
       },
     );
     const snapshot = () => snapshotOf(reconciler, NODE, NS);
+    reconciler.onReconciled(() => publisher?.trigger());
     publisher = new StatusPublisher(
       { node: NODE, namespace: NS, intervalMs: 500, runningConfigMs: 60_000 },
       { frr: speaker.frr, writer: new StatusWriter(createK8sStatusApi(api.kubeConfig()), { resyncMs: 300_000, now: () => Date.now() }), snapshot, clock: realClock, logger },
     );
     http = await startHttpServer('127.0.0.1', 0, {
       status: () => reconciler.status(),
+      ready: () => isReady(reconciler.status()),
       registry: createMetrics().registry,
       intent: snapshot,
       explain: async (s) => explainService(snapshot(), await gatherFrrState(speaker.frr, { advertised: true }), s),
