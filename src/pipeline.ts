@@ -58,17 +58,19 @@ export interface RenderResult {
   readonly intent: IntentResult | undefined;
 }
 
-let renderer: Promise<Renderer> | undefined;
-
-/** Compiled once per process: templates are read from disk at the edge, never in the core. */
-export function defaultRenderer(): Promise<Renderer> {
-  renderer ??= loadTemplates().then(createRenderer);
-  return renderer;
+/**
+ * Reads and compiles the templates (at the edge, never in the core). Nothing is kept here: the
+ * caller keeps the renderer as long as it needs it (the sidecar: for its life), and a load that
+ * failed is tried again by the next call.
+ */
+export async function loadRenderer(templatesDir?: string): Promise<Renderer> {
+  return createRenderer(await loadTemplates(templatesDir));
 }
 
-export async function renderDirectory(dir: string, opts: RenderOptions): Promise<RenderResult> {
+/** `render` and `check`'s path: one folder, rendered once (pass `render` to reuse a loaded renderer). */
+export async function renderDirectory(dir: string, opts: RenderOptions, render?: Renderer): Promise<RenderResult> {
   const { objects, problems } = await readFolder(dir);
-  return renderObjects(objects, opts, problems, await defaultRenderer());
+  return renderObjects(objects, opts, problems, render ?? (await loadRenderer()));
 }
 
 /** Pure apart from the renderer passed in: raw objects -> frr.conf. */

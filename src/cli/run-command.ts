@@ -23,14 +23,14 @@ import { realClock } from '../ops/clock.js';
 import { startHttpServer } from '../ops/http-server.js';
 import { createJsonLogger, type Logger, type LogLevel } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
-import { defaultRenderer } from '../pipeline.js';
+import { loadRenderer } from '../pipeline.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
-import { snapshotOf } from '../status/snapshot.js';
+import { intentSnapshots } from '../status/snapshot.js';
 import { StatusWriter } from '../status/writer.js';
 import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -101,7 +101,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     },
     {
       source,
-      renderer: await defaultRenderer(),
+      renderer: await loadRenderer(),
       target,
       clock: realClock,
       random: Math.random,
@@ -110,7 +110,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
       ...(speaker.bgpExtras ? { checkExtras: createExtrasChecker(frr) } : {}),
     },
   );
-  const snapshot = () => snapshotOf(reconciler, args.node, args.namespace);
+  const snapshot = intentSnapshots(reconciler, args.node, args.namespace);
   const statusOn = args.status === 'on' || ((args.status ?? 'auto') === 'auto' && args.source === 'k8s');
   const publisher = statusOn && !args.once && kubeConfig ? await buildPublisher(args, io, { frr, kubeConfig, snapshot, logger }) : undefined;
   // The reconciler's event is the publisher's cue to look again soon.

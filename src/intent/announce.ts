@@ -48,7 +48,7 @@ export interface AnnounceContext {
  * order (speaker `ShouldAnnounce`), and the first failing one gives the reason, so `explain` can
  * say exactly why a service is missing.
  */
-export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVerdict {
+export function announceVerdict(svc: Service, ctx: AnnounceContext, cache: AnnounceCache = createAnnounceCache()): AnnounceVerdict {
   const no = (reason: NotAnnouncedReason, detail: string): AnnounceVerdict => ({ announced: false, reason, detail });
 
   if (svc.type !== 'LoadBalancer') return no('notLoadBalancer', `type is ${svc.type}, not LoadBalancer`);
@@ -63,7 +63,6 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   const pool = ctx.pools.find((p) => svc.ingress.every((i) => poolContains(p, i.value, i.family)));
   if (!pool) return no('ipNotAllowed', `no IPAddressPool contains ${svc.ingress.map((i) => i.ip).join(', ')}`);
 
-  const cache = contextCache(ctx);
   const perPool = poolAdvertisements(cache, pool, ctx);
   const { ofPool, onNode } = perPool;
   if (ofPool.length === 0) return no('poolNotAdvertised', `no BGPAdvertisement selects pool ${pool.ref.name}`);
@@ -123,10 +122,11 @@ function poolContains(pool: Pool, n: bigint, family: 'ipv4' | 'ipv6'): boolean {
 
 /**
  * What is the same for every service of one `buildIntent` call, computed on first use: the
- * advertisements of each pool, and the EndpointSlices by service. Keyed by the context object,
- * so it lives as long as the call's context and never sees another snapshot.
+ * advertisements of each pool, and the EndpointSlices by service. The caller creates one per
+ * context (`createAnnounceCache`) and passes it with every verdict of that context: nothing is
+ * kept between calls, and a new context gets a new cache.
  */
-interface ContextCache {
+export interface AnnounceCache {
   readonly pools: Map<Pool, PoolAdvertisements>;
   slicesByService: Map<string, EndpointSlice[]> | undefined;
 }
@@ -139,15 +139,11 @@ interface PoolAdvertisements {
   conflict: string | undefined | null;
 }
 
-const caches = new WeakMap<AnnounceContext, ContextCache>();
-
-function contextCache(ctx: AnnounceContext): ContextCache {
-  let cache = caches.get(ctx);
-  if (cache === undefined) caches.set(ctx, (cache = { pools: new Map(), slicesByService: undefined }));
-  return cache;
+export function createAnnounceCache(): AnnounceCache {
+  return { pools: new Map(), slicesByService: undefined };
 }
 
-function poolAdvertisements(cache: ContextCache, pool: Pool, ctx: AnnounceContext): PoolAdvertisements {
+function poolAdvertisements(cache: AnnounceCache, pool: Pool, ctx: AnnounceContext): PoolAdvertisements {
   let entry = cache.pools.get(pool);
   if (entry === undefined) {
     const ofPool = ctx.advertisements.filter((a) => advertisementAppliesTo(a, pool));
@@ -159,7 +155,7 @@ function poolAdvertisements(cache: ContextCache, pool: Pool, ctx: AnnounceContex
 }
 
 /** The service's EndpointSlices, in snapshot order. */
-function slicesOf(cache: ContextCache, ctx: AnnounceContext, svc: Service): readonly EndpointSlice[] {
+function slicesOf(cache: AnnounceCache, ctx: AnnounceContext, svc: Service): readonly EndpointSlice[] {
   if (cache.slicesByService === undefined) {
     cache.slicesByService = new Map();
     for (const s of ctx.endpointSlices) {

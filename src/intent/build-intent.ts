@@ -2,7 +2,7 @@ import type { Advertisement, Peer, ServiceIngress, Snapshot } from '../api/model
 import { formatRef, type Problem, Problems, sortProblems } from '../api/problems.js';
 import { bgpExtrasText, type BgpExtrasOptions } from './bgp-extras.js';
 import { keyOf } from './keys.js';
-import { announceVerdict, type AnnounceVerdict } from './announce.js';
+import { announceVerdict, createAnnounceCache, type AnnounceVerdict } from './announce.js';
 import { bfdProfileIntent } from './bfd-profiles.js';
 import type { BfdProfileIntent, NodeForwarding, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
@@ -77,7 +77,8 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions, snapshotPro
     loadBalancerClass: opts.loadBalancerClass,
     ignoreExcludeLb: opts.ignoreExcludeLb ?? false,
   };
-  const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx) }));
+  const cache = createAnnounceCache();
+  const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx, cache) }));
   const sources = prefixSources(verdicts);
   checkAdvertisementSets([...sources.values()].map((s) => s.tagKey), opts.node, problems);
 

@@ -1,4 +1,4 @@
-import { announceVerdict, type AnnounceContext } from '../../../src/intent/announce.js';
+import { announceVerdict, createAnnounceCache, type AnnounceContext } from '../../../src/intent/announce.js';
 import { adv, pool, service, slice } from '../../support/builders.js';
 
 const node = { name: 'worker-0', labels: { 'kubernetes.io/hostname': 'worker-0' }, networkUnavailable: false, known: true };
@@ -67,5 +67,20 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
     expect(reason(announceVerdict(local, ctx({ ...observed, endpointSlices: [slice('shop', 'web', ['worker-0'], false)] })))).toBe('noLocalEndpoints');
     expect(reason(announceVerdict(svc, ctx({ ...observed, endpointSlices: [slice('shop', 'web', ['worker-1'])] })))).toBe('announced');
     expect(reason(announceVerdict(svc, ctx({ ...observed, endpointSlices: [slice('other', 'web', ['worker-1'])] })))).toBe('noEndpoints');
+  });
+});
+
+describe('announceVerdict keeps nothing between calls (issue 14, item 7)', () => {
+  const svc = service('shop', 'web', ['198.51.100.10']);
+  it('a context object given again with other contents is decided anew: no cache keyed by its identity', () => {
+    const c = ctx() as { -readonly [K in keyof AnnounceContext]: AnnounceContext[K] };
+    expect(reason(announceVerdict(svc, c))).toBe('announced');
+    c.advertisements = [];
+    expect(reason(announceVerdict(svc, c))).toBe('poolNotAdvertised');
+  });
+  it('the cache is the caller\'s: shared by the verdicts of one context when passed', () => {
+    const cache = createAnnounceCache();
+    expect(reason(announceVerdict(svc, ctx(), cache))).toBe('announced');
+    expect(cache.pools.size).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import type { ConfigTarget } from '../../../src/frr/frr-target.js';
 import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
-import { defaultRenderer } from '../../../src/pipeline.js';
+import { loadRenderer } from '../../../src/pipeline.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
 import { isReady } from '../../../src/reconciler/status.js';
 import type { Source, SourceState } from '../../../src/sources/source.js';
@@ -96,7 +96,7 @@ async function setup(logger: Logger = silentLogger) {
   const source = new FakeSource();
   const target = new FakeTarget();
   const metrics = createMetrics(() => clock.now());
-  const r = new Reconciler(OPTS, { source, target, clock, random: () => 0.5, logger, metrics, renderer: await defaultRenderer() });
+  const r = new Reconciler(OPTS, { source, target, clock, random: () => 0.5, logger, metrics, renderer: await loadRenderer() });
   return { clock, source, target, metrics, r };
 }
 
@@ -363,7 +363,7 @@ data:
     const source = new FakeSource();
     const target = new FakeTarget();
     const metrics = createMetrics(() => clock.now());
-    const r = new Reconciler({ ...OPTS, ...over }, { source, target, clock, random: () => 0.5, logger: silentLogger, metrics, renderer: await defaultRenderer(), ...(checkExtras ? { checkExtras } : {}) });
+    const r = new Reconciler({ ...OPTS, ...over }, { source, target, clock, random: () => 0.5, logger: silentLogger, metrics, renderer: await loadRenderer(), ...(checkExtras ? { checkExtras } : {}) });
     return { clock, source, target, r };
   }
 

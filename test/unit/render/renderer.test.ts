@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NodeIntent } from '../../../src/intent/model.js';
+import { loadRenderer } from '../../../src/pipeline.js';
 import { createRenderer } from '../../../src/render/renderer.js';
 import { loadTemplates } from '../../../src/render/templates.js';
 
@@ -71,5 +75,13 @@ describe('renderer', () => {
   it('is deterministic', async () => {
     const render = createRenderer(await loadTemplates());
     expect(render(intent)).toBe(render(structuredClone(intent)));
+  });
+});
+
+describe('loadRenderer (issue 14, item 7)', () => {
+  it('keeps no module state: a failed load does not stick, and each call compiles anew', async () => {
+    await expect(loadRenderer(mkdtempSync(join(tmpdir(), 'no-templates-')))).rejects.toThrow(/frr\.conf\.hbs/);
+    const [a, b] = await Promise.all([loadRenderer(), loadRenderer()]);
+    expect(a).not.toBe(b);
   });
 });
