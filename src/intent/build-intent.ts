@@ -11,7 +11,7 @@ import { scopeProblemsToNode } from './node-problems.js';
 import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
-import { assignTagIds, checkAdvertisementSets, tagRouteMapName } from './tags.js';
+import { assignTagIds, checkAdvertisementSets, TAG_ROUTE_MAP_SEQ, tagRouteMapName } from './tags.js';
 import { formatRelease, type ReleaseForms } from './frr-release.js';
 import { frrLogLines, type FrrLogLevel } from './frr-log-level.js';
 
@@ -100,7 +100,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions, snapshotPro
   });
 
   const tags: TagIntent[] = [...new Map([...sources.values()].map((s) => [s.tagKey, s.advertisements])).entries()]
-    .map(([key, advertisements]) => ({ id: tagIds.get(key)!, routeMap: tagRouteMapName(tagIds.get(key)!), advertisements }))
+    .map(([key, advertisements]) => ({ id: tagIds.get(key)!, routeMap: tagRouteMapName(tagIds.get(key)!), seq: TAG_ROUTE_MAP_SEQ, advertisements }))
     .filter((t) => routers.some((r) => [r.ipv4, r.ipv6].some((af) => af?.networks.some((n) => n.routeMap === t.routeMap))))
     .sort((a, b) => a.id - b.id);
 
