@@ -1,7 +1,6 @@
 /** BGPAdvertisement: defaults (aggregation lengths 32 / 128) and single-object validation. */
-import type { DecodeOptions } from './bgppeer.js';
-import { communityRefText, parseCommunityRef } from './communities.js';
-import type { RawObject } from './decode.js';
+import { communityRefText, parseCommunityRef } from './community-values.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
 import { decodeSelectorList } from './label-selector.js';
 import type { Advertisement, CommunityRef, ObjectRef } from './model.js';

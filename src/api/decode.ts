@@ -14,6 +14,11 @@ import { isMap, typeName } from './fields.js';
 import { MAX_DOCUMENTS_PER_FILE, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
 import { escapeText, type Problem } from './problems.js';
 
+/** What every kind's decoder is told about the whole read (the MetalLB namespace, for defaults). */
+export interface DecodeOptions {
+  readonly metallbNamespace: string;
+}
+
 export interface RawMetadata {
   /** `''` when missing; reported by the decoders of the kinds we read. */
   readonly name: string;

@@ -1,6 +1,5 @@
 /** IPAddressPool: `spec.addresses` entries (CIDRs and `start-end` ranges) summarised into CIDRs. */
-import type { DecodeOptions } from './bgppeer.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { FieldReader, isMap } from './fields.js';
 import { parseCidr, parseIp, summarizeRange, type Result } from './ip.js';
 import { decodeSelectorList } from './label-selector.js';

@@ -1,4 +1,3 @@
-import type { BgpExtras } from './bgp-extras.js';
 
 /**
  * The validated, fully defaulted view of the objects the renderer reads.
@@ -221,4 +220,12 @@ export interface RejectedObject {
   readonly ref: ObjectRef;
   /** Undefined when its nodeSelectors are broken too (its errors then count on every node). */
   readonly nodeSelectors: readonly LabelSelector[] | undefined;
+}
+
+/** MetalLB's bgpextras ConfigMap (`--bgp-extras`): lines appended to frr.conf as they are (`api/bgp-extras.ts` reads it). */
+export interface BgpExtras {
+  readonly ref: ObjectRef;
+  /** The lines as written, ending with a newline. */
+  readonly text: string;
+  readonly lines: number;
 }

@@ -2,19 +2,19 @@
  * Raw objects → validated Snapshot. Every object is decoded on its own (all of its problems are
  * reported, and an object with errors is left out), then the cross-object checks run.
  */
-import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, isBgpExtrasConfigMap, type BgpExtras } from './bgp-extras.js';
+import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, isBgpExtrasConfigMap } from './bgp-extras.js';
 import { decodeBfdProfile } from './bfdprofile.js';
 import { decodeBgpAdvertisement } from './bgpadvertisement.js';
-import { decodeBgpPeer, type DecodeOptions } from './bgppeer.js';
+import { decodeBgpPeer } from './bgppeer.js';
 import { decodeCommunity } from './community.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { decodeEndpointSlice } from './endpointslice.js';
 import { decodeIpAddressPool } from './ipaddresspool.js';
 import { checkObjectName } from './k8s-names.js';
 import { FieldReader, isMap } from './fields.js';
 import { decodeSelectorList } from './label-selector.js';
 import type {
-  Advertisement, BfdProfile, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, RejectedObject, Secret, Service, Snapshot,
+  Advertisement, BfdProfile, BgpExtras, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, RejectedObject, Secret, Service, Snapshot,
 } from './model.js';
 import { decodeNode } from './node.js';
 import { nodeScope } from './node-scope.js';

@@ -4,7 +4,7 @@
  * objects, and localPref conflicts.
  */
 import { poolsOfAdvertisement } from './advertisement-pools.js';
-import { communityRefText } from './communities.js';
+import { communityRefText } from './community-values.js';
 import { checkObjectNameRef } from './k8s-names.js';
 import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';

@@ -30,7 +30,7 @@ import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
-import { intentSnapshots } from '../status/snapshot.js';
+import { intentSnapshots } from '../status/intent-snapshots.js';
 import { StatusWriter } from '../status/writer.js';
 import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';

@@ -1,6 +1,6 @@
 import type { Advertisement, CommunityAlias, Peer } from '../api/model.js';
 import type { Problems } from '../api/problems.js';
-import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './communities.js';
+import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './community-attributes.js';
 import type { FrrForms } from './frr-release.js';
 import type { AddressFamilyIntent, AnnouncedPrefix, NeighborIntent, NetworkIntent, OutEntry, RouterIntent } from './model.js';
 import type { NeighborSession } from './neighbor-session.js';

@@ -130,7 +130,7 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
       if (state === undefined || !state.reachable) return no('frrUnreachable', `FRR did not answer: ${state?.errors[0] ?? 'not asked'}`, 'unknown');
       if (frrN === undefined) return no('neighborNotInFrr', `FRR has no neighbor ${n.target}${n.vrf === 'default' ? '' : ` in VRF ${n.vrf}`}`);
       if (!frrN.established) {
-        const why = frrN.lastResetDueTo !== 'unknown' ? `, last reset: ${frrN.lastResetDueTo}` : '';
+        const why = frrN.lastResetDueTo !== undefined ? `, last reset: ${frrN.lastResetDueTo}` : '';
         return no('noSession', `session is ${frrN.state}${why}${frrN.bfdStatus === 'N/A' ? '' : `, BFD ${frrN.bfdStatus}`}`);
       }
       const fam = frrN.families[family];
@@ -179,7 +179,8 @@ export interface SessionReport {
   readonly state: string;
   readonly uptimeMs: number | 'unknown';
   readonly bfd: string;
-  readonly lastResetDueTo: string;
+  /** Absent when FRR did not say. */
+  readonly lastResetDueTo?: string;
   /** Per family: prefixes sent (from advertised-routes), and those the config means to send but FRR did not. */
   readonly families: readonly {
     readonly family: Family;
@@ -210,7 +211,7 @@ export function statusReport(snapshot: IntentSnapshot | null, state: FrrState): 
       state: n.state,
       uptimeMs: n.uptimeMs,
       bfd: n.bfdStatus,
-      lastResetDueTo: n.lastResetDueTo,
+      ...(n.lastResetDueTo === undefined ? {} : { lastResetDueTo: n.lastResetDueTo }),
       families,
     };
   });

@@ -57,7 +57,7 @@ export function formatStatus(r: StatusReport, now: number): string {
     for (const f of s.families) {
       const list = f.sent === 'unknown' ? '(unknown)' : f.sent.length ? f.sent.join(' ') : '(none)';
       out.push(`  ${s.neighbor}${s.vrf === 'default' ? '' : ` vrf ${s.vrf}`} ${f.family}: ${list}`);
-      if (f.missing.length) out.push(`    not sent although configured: ${f.missing.join(' ')}${s.state === 'Established' ? '' : ` (session ${s.state}${s.lastResetDueTo !== 'unknown' ? `, last reset: ${s.lastResetDueTo}` : ''})`}`);
+      if (f.missing.length) out.push(`    not sent although configured: ${f.missing.join(' ')}${s.state === 'Established' ? '' : ` (session ${s.state}${s.lastResetDueTo !== undefined ? `, last reset: ${s.lastResetDueTo}` : ''})`}`);
     }
   }
   return `${out.join('\n')}\n`;

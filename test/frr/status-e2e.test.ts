@@ -23,7 +23,7 @@ import { createFolderSource } from '../../src/sources/folder.js';
 import { explainService } from '../../src/status/explain.js';
 import { createK8sStatusApi } from '../../src/status/k8s-status-api.js';
 import { StatusPublisher } from '../../src/status/publisher.js';
-import { intentSnapshots } from '../../src/status/snapshot.js';
+import { intentSnapshots } from '../../src/status/intent-snapshots.js';
 import { StatusWriter } from '../../src/status/writer.js';
 import { FakeApiServer, type Json } from '../integration/fake-apiserver.js';
 import { cleanupStale, describeWithFrr, FrrInstance, linkNamespaces, neighbors, pollUntil, receivedRoutes, routerConfig } from '../harness/index.js';

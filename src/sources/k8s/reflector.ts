@@ -159,7 +159,7 @@ export class Reflector {
     const next = new Map<string, RawObject>();
     for (const item of items) {
       const raw = this.toRaw(item);
-      next.set(keyOf(raw), raw);
+      next.set(storeKey(raw), raw);
     }
     let changed = next.size !== this.store.size;
     if (!changed) {
@@ -216,7 +216,7 @@ export class Reflector {
       case 'ADDED':
       case 'MODIFIED': {
         const raw = this.toRaw(obj);
-        const key = keyOf(raw);
+        const key = storeKey(raw);
         const prev = this.store.get(key);
         this.delivered(objRv);
         if (prev === undefined || !sameVersion(prev, raw)) {
@@ -228,7 +228,7 @@ export class Reflector {
       case 'DELETED': {
         const raw = this.toRaw(obj);
         this.delivered(objRv);
-        if (this.store.delete(keyOf(raw))) this.o.onChange();
+        if (this.store.delete(storeKey(raw))) this.o.onChange();
         return;
       }
       case 'BOOKMARK':
@@ -370,7 +370,7 @@ export class Reflector {
   }
 }
 
-function keyOf(obj: RawObject): string {
+function storeKey(obj: RawObject): string {
   const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';
   return `${ns}/${obj.metadata.name}`;
 }
