@@ -111,11 +111,13 @@ function rootInstallation(name: Exclude<InstallationName, 'host'>): FrrInstallat
 }
 
 /**
- * A program of the root, run chrooted in a mount namespace of its own that shows the root the
- * host's /proc, /sys, /dev, /tmp and network namespaces (watchfrr `--netns` and zebra's netns VRFs
- * look them up by name). Slave propagation: namespaces the host adds later appear inside too (a
- * netns VRF made after zebra started), and nothing mounted inside reaches the host. The mounts end
- * with the process, or for FRR's daemons with the daemons: nothing to unmount, nothing left. An argument naming a path under the root is passed as the path inside it,
+ * A program of the root, run chrooted in a private mount namespace that shows the root the host's
+ * /proc, /sys, /dev, /tmp and network namespaces (watchfrr `--netns` and zebra's netns VRFs look
+ * them up by name). Private propagation: nothing mounted inside reaches the host, and the network
+ * namespaces a daemon sees are those that existed when it started (with zebra's netns VRF backend,
+ * other processes' namespaces coming and going would be VRFs coming and going: make a netns VRF
+ * before its speaker). The mounts end with the process, or for FRR's daemons with the daemons:
+ * nothing to unmount, nothing left on the machine. An argument naming a path under the root is passed as the path inside it,
  * so the code under test can be given `ROOT/etc/frr/frr.conf` and FRR sees `/etc/frr/frr.conf`.
  */
 function wrapperScript(root: string, program: string, version: string): string {
@@ -127,7 +129,7 @@ for a do
   case $a in "$root"/*) a=\${a#"$root"} ;; esac
   set -- "$@" "$a"
 done
-exec unshare --mount --propagation slave -- /bin/sh -c '
+exec unshare --mount --propagation private -- /bin/sh -c '
   root=$1; shift
   for d in proc sys dev dev/pts tmp; do mount --bind "/$d" "$root/$d" || exit 125; done
   if [ -d /run/netns ]; then mkdir -p "$root/run/netns" && mount --rbind /run/netns "$root/run/netns" || exit 125; fi
