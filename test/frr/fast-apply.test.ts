@@ -7,6 +7,7 @@
  * - a command of the session FRR refuses (the line to remove is gone already);
  * - a session FRR takes but that makes FRR run something else (the verification catches it);
  * - a refused session whose fallback then fails too: rolled back to the last good config.
+ * One session also changes the default VRF's and a VRF's `router bgp` blocks together.
  * The router FRR behind the speaker shows each change arriving, without a session reset.
  *
  * The sabotage runners wrap the real one so that FRR really runs something else: stand-ins for a
@@ -164,6 +165,19 @@ describeWithFrr(
       }, 180_000);
 
       if (kind === 'default instance') return; // the fallbacks are the same on both; once is enough
+
+      it('changes network lines in two router blocks (the default VRF and a VRF) in one session', async () => {
+        const base = render({ ...BASE, vrfPeer: true });
+        const t = await started(base, BASE.services);
+        const next = render({ services: [...BASE.services, '198.51.100.12'], vrfPeer: true });
+        expect(next).toMatch(/^router bgp 64500 vrf red$/m);
+        const outcome = await t.apply(next, base);
+        expect(outcome).toMatchObject({ path: 'fast', description: expect.stringContaining('fast path: 2 network line(s) set, 0 removed') });
+        expect(await frrRuns(next)).toBe(true);
+        const inVrf = (await speaker.showJson('show bgp vrf red ipv4 unicast 198.51.100.12/32 json')) as { paths?: { sourced?: boolean }[] };
+        expect(inVrf.paths?.some((p) => p.sourced === true)).toBe(true);
+        await expectRoutes(router, 'ipv4', atRouter([...BASE.services, '198.51.100.12']), { timeoutMs: 15_000 });
+      }, 120_000);
 
       it('leaves a change it does not understand (a new tag) to frr-reload.py, then takes the next one again', async () => {
         const base = render(BASE);

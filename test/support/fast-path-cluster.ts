@@ -19,6 +19,8 @@ export interface FastPathCluster {
   readonly adv2Communities?: readonly string[];
   /** holdTime of the IPv4 peer (a session change). */
   readonly holdTime?: string;
+  /** Also a peer in VRF `red` (203.0.113.65): every IPv4 prefix is then in two `router bgp` blocks. */
+  readonly vrfPeer?: boolean;
 }
 
 /** The IPv4 peer's address: the router FRR of the real-FRR tests; the speaker is 192.0.2.10. */
@@ -34,6 +36,14 @@ spec: { myASN: 64500, peerASN: 64501, peerAddress: ${ROUTER_V4}, holdTime: ${c.h
 kind: BGPPeer
 metadata: { name: router6, namespace: metallb-system }
 spec: { myASN: 64500, peerASN: 64501, peerAddress: "2001:db8::1" }`,
+    ...(c.vrfPeer
+      ? [
+          `apiVersion: metallb.io/v1beta2
+kind: BGPPeer
+metadata: { name: router-red, namespace: metallb-system }
+spec: { myASN: 64500, peerASN: 64502, peerAddress: 203.0.113.65, vrf: red }`,
+        ]
+      : []),
     `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: { name: pool, namespace: metallb-system }
