@@ -17,10 +17,11 @@
  * established) before and after the series. Not timed: the sidecar's debounce and the render
  * (its time for the same config is reported next to the figures).
  *
- * Standalone: `npx tsc -p tsconfig.bench.json && node dist-bench/bench/fast-apply.js [--quick] [--limit=SECONDS]`
- * (as root, FRR installed); `npm run bench` runs it too.
+ * Standalone: `npx tsc -p tsconfig.bench.json && node dist-bench/bench/fast-apply.js [--quick] [--limit=SECONDS]
+ * [--json=FILE]` (as root, FRR installed; `FRR_UNDER_TEST=trixie` for FRR 10.3 from its root);
+ * `npm run bench` runs it too.
  */
-import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFrrTarget, type ApplyPath, type ConfigTarget } from '../src/frr/frr-target.js';
@@ -29,6 +30,7 @@ import { reloadOnce, testReload, isEmptyDelta } from '../src/frr/reload.js';
 import { FrrCommandError } from '../src/frr/run.js';
 import { realConfigFiles } from '../src/frr/write-file.js';
 import { sessionCounters } from '../test/harness/expect-bgp.js';
+import { installationUnderTest } from '../test/harness/installation.js';
 import type { FrrInstance } from '../test/harness/frr-instance.js';
 import { sleep } from '../test/harness/system.js';
 import { Lab, settled, shapeConfig } from './frr.js';
@@ -208,7 +210,8 @@ async function series(lab: Lab, logDir: string, path: ChangePath, size: FastAppl
   const changes = path === 'metallb' ? size.metallbChanges : size.changes;
   const routers = lab.routers.slice(0, peers);
   await lab.resetSpeaker();
-  const ctx = lab.speakerContext(limitMs);
+  // The speaker's own programs (a root's wrappers for FRR 10.3: FRR_UNDER_TEST=trixie), with the bench's limit.
+  const ctx: FrrContext = { ...lab.speaker.frr, reloadTimeoutMs: limitMs };
   const { apply, renderedFile } = applier(path, ctx, lab.dir);
   let current = range(0, services);
   let config = shapeConfig(shape, current, peers);
@@ -396,7 +399,7 @@ if (process.argv[1]?.endsWith('/fast-apply.js')) {
   const cpu = os.cpus();
   process.stdout.write(
     [
-      `Machine: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores, Node ${process.version}, FRR ${(await readFile('/var/lib/dpkg/status', 'utf8').catch(() => '')).match(/Package: frr\n(?:.*\n)*?Version: (\S+)/)?.[1] ?? '?'}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}`,
+      `Machine: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores, Node ${process.version}, FRR ${installationUnderTest().packageVersion}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}`,
       '',
       ...result.lines,
       'Targets:',
