@@ -8,7 +8,7 @@ export function createFileTarget(path: string, files: ConfigFiles, why: string):
   return {
     async apply(config) {
       await writeStage(files, path, config);
-      return { passes: 0, description: `written to ${path} without applying (${why})` };
+      return { passes: 0, path: 'file', description: `written to ${path} without applying (${why})` };
     },
     async runs(config) {
       return (await readFile(path, 'utf8').catch(() => undefined)) === config;

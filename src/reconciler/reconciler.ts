@@ -8,7 +8,7 @@
  */
 import { formatProblem } from '../api/problems.js';
 import { asApplyError, describeFrrAfter, frrRunsVerified } from '../frr/apply-error.js';
-import type { ConfigTarget } from '../frr/frr-target.js';
+import type { ApplyPath, ConfigTarget } from '../frr/frr-target.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -74,6 +74,8 @@ export class Reconciler {
   /** The last config FRR accepted, to roll back to when a reload fails. */
   private lastGood: string | undefined;
   private fingerprint: string | undefined;
+  /** `applied` came by the fast path: the next drift tick has frr-reload.py --test check it in full. */
+  private fullCheckDue = false;
   /** The intent of the last render, valid or not (for status and `explain`). */
   private intent: IntentResult | undefined;
   /** The intent behind the config FRR runs (the last good one). */
@@ -243,6 +245,7 @@ export class Reconciler {
     }
     const config = result.config;
     if (config === this.applied) {
+      if (this.fullCheckDue) await this.checkInFull(config);
       metrics.reconciles.inc({ result: 'unchanged' });
       return;
     }
@@ -263,7 +266,8 @@ export class Reconciler {
       metrics.reloadDuration.observe((clock.now() - started) / 1000);
       metrics.reconciles.inc({ result: 'applied' });
       this.appliedIntent = result.intent;
-      await this.recordApplied(config, 'success', outcome.passes, outcome.description);
+      await this.recordApplied(config, 'success', outcome.passes, outcome.description, outcome.path, outcome.fastPathDeclined);
+      this.fullCheckDue = outcome.path === 'fast';
     } catch (err) {
       this.onApplyFailure(err, config);
     }
@@ -277,18 +281,34 @@ export class Reconciler {
     return this.deps.checkExtras(text);
   }
 
-  private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string): Promise<void> {
+  private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string, path?: ApplyPath, fastPathDeclined?: string): Promise<void> {
     const now = this.deps.clock.now();
     this.applied = config;
     this.lastGood = config;
     this.failures = 0;
     this.lastErrorKey = '';
-    this.st.apply = { at: now, result, passes, description };
+    this.fullCheckDue = false;
+    this.st.apply = { at: now, result, passes, description, ...(path === undefined ? {} : { path }) };
     this.st.appliedAt = now;
     this.deps.metrics.markApplied(now);
     this.deps.metrics.frrReachable.set(1);
     this.fingerprint = await this.deps.target.fingerprint().catch(() => undefined);
-    this.deps.logger.info(description, { result, passes, bytes: config.length });
+    this.deps.logger.info(description, { result, passes, ...(path === undefined ? {} : { path }), ...(fastPathDeclined === undefined ? {} : { fastPathDeclined }), bytes: config.length });
+  }
+
+  /**
+   * The fast path verified only what it touched; frr-reload.py --test checks the whole config once,
+   * on the drift tick after it (in the worker, so no apply runs meanwhile). FRR running anything
+   * else makes the next pass apply the config in full.
+   */
+  private async checkInFull(config: string): Promise<void> {
+    this.fullCheckDue = false;
+    const runs = await this.deps.target.runs(config).catch(() => undefined);
+    if (runs !== false) return; // FRR not answering is the fingerprint's business
+    this.deps.logger.warn('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full');
+    this.applied = undefined;
+    this.fingerprint = undefined;
+    this.rerun = true;
   }
 
   private onApplyFailure(err: unknown, config: string): void {
@@ -340,6 +360,7 @@ export class Reconciler {
   /** FRR restarted (watchfrr brings bgpd back empty) or was edited by hand: apply again. */
   private async checkDrift(): Promise<void> {
     if (this.applied === undefined || this.fingerprint === undefined || this.running) return;
+    if (this.fullCheckDue) return this.kick();
     let now: string | undefined;
     try {
       now = await this.deps.target.fingerprint();

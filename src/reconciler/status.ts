@@ -1,4 +1,5 @@
 import { describeFrrAfter, frrRunsVerified, type ApplyStage, type FrrAfterFailure } from '../frr/apply-error.js';
+import type { ApplyPath } from '../frr/frr-target.js';
 
 /** What the reconciler last did: read by /readyz, /status and the status writers. */
 export interface ReconcilerStatus {
@@ -15,6 +16,8 @@ export interface ReconcilerStatus {
         readonly result: 'success' | 'adopted' | 'failure';
         readonly passes: number;
         readonly description: string;
+        /** How a success reached FRR: `fast` (vtysh session, targeted verification), `cold`, `reload` (frr-reload.py), `file`. */
+        readonly path?: ApplyPath;
         readonly stage?: ApplyStage;
         readonly details?: readonly string[];
         /** After a failure: what FRR runs (verified or not), and why a rollback failed. */

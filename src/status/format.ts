@@ -33,7 +33,7 @@ export function formatStatus(r: StatusReport, now: number): string {
   const config = conv == null ? 'not rendered yet' : conv.valid ? `valid${conv.warnings.length ? ` (${conv.warnings.length} warnings)` : ''}` : `INVALID (${conv.errors.length} errors)`;
   const rl = r.reload;
   const after = rl == null ? undefined : failedApplyOutcome({ apply: rl });
-  const reload = rl == null ? 'none yet' : `${rl.result}${rl.result === 'failure' ? ` (${rl.stage ?? 'reload'}): ${rl.description}${after ? `; ${after.text}` : ''}` : rl.passes ? ` (${rl.passes} pass${rl.passes > 1 ? 'es' : ''})` : ''}${ago(rl.at, now)}`;
+  const reload = rl == null ? 'none yet' : `${rl.result}${rl.result === 'failure' ? ` (${rl.stage ?? 'reload'}): ${rl.description}${after ? `; ${after.text}` : ''}` : rl.path === 'fast' ? ' (fast path)' : rl.passes ? ` (${rl.passes} pass${rl.passes > 1 ? 'es' : ''})` : ''}${ago(rl.at, now)}`;
   const forms = r.renderedFor === null ? '' : ` (config for ${r.renderedFor.formsOf}${r.renderedFor.from === 'flag' ? ', not yet reported by FRR' : ''})`;
   out.push(`node ${r.node}   FRR ${r.frr.version}${r.frr.reachable ? '' : ' (NOT ANSWERING)'}${forms}   config ${config}   last reload ${reload}`);
   if (r.renderedFor?.note) out.push(`  warning: ${r.renderedFor.note}`);

@@ -189,6 +189,10 @@ describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
     await pollUntil(routesAtRouter, (r) => r.includes('198.51.100.11/32'), { what: 'router to learn 198.51.100.11/32', show: (r) => r.join(', ') });
     put('services.yaml', SERVICES(['198.51.100.10']));
     await pollUntil(routesAtRouter, (r) => !r.includes('198.51.100.11/32') && r.includes('198.51.100.10/32'), { what: 'router to lose 198.51.100.11/32 only', show: (r) => r.join(', ') });
+    // One network line less, from a config FRR was verified to run: the fast path (issue 12, item 4).
+    await reconciler.idle();
+    expect(reconciler.status().apply).toMatchObject({ result: 'success', path: 'fast', passes: 0 });
+    expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
   }, 60_000);
 
   it('adopts the running FRR after a sidecar restart: no reload, no session reset', async () => {

@@ -1,6 +1,6 @@
 import { decodeDocuments, type RawObject } from '../../../src/api/decode.js';
 import { ApplyError } from '../../../src/frr/apply-error.js';
-import type { ConfigTarget } from '../../../src/frr/frr-target.js';
+import type { ApplyPath, ConfigTarget } from '../../../src/frr/frr-target.js';
 import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
@@ -44,6 +44,8 @@ class FakeTarget implements ConfigTarget {
   /** What the failing applies throw. */
   failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
   fp = 'fp-1';
+  /** The path the next applies report. */
+  path: ApplyPath = 'reload';
   async apply(config: string, lastGood: string | undefined) {
     this.lastGoods.push(lastGood);
     if (this.failNext > 0) {
@@ -52,9 +54,11 @@ class FakeTarget implements ConfigTarget {
     }
     this.applied.push(config);
     this.running = config;
-    return { passes: 1, description: 'applied to FRR in 1 reload(s)' };
+    return { passes: this.path === 'fast' ? 0 : 1, path: this.path, description: this.path === 'fast' ? 'applied with one vtysh session' : 'applied to FRR in 1 reload(s)' };
   }
+  runsAsks = 0;
   async runs(config: string) {
+    this.runsAsks++;
     return this.running === config;
   }
   persisted: string[] = [];
@@ -252,6 +256,48 @@ describe('Reconciler', () => {
     await clock.advance(5000);
     await flush();
     expect(target.applied).toHaveLength(2);
+    await r.stop();
+  });
+
+  it('after a fast apply, checks the whole config with frr-reload.py --test on the next drift tick, once', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.path = 'fast';
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(2);
+    expect(r.status().apply).toMatchObject({ result: 'success', path: 'fast', passes: 0 });
+    const asked = target.runsAsks;
+    await clock.advance(5000);
+    await flush();
+    expect(target.runsAsks).toBe(asked + 1);
+    await clock.advance(10_000);
+    await flush();
+    expect(target.runsAsks).toBe(asked + 1); // FRR ran it: fingerprints from here on
+    expect(target.applied).toHaveLength(2);
+    await r.stop();
+  });
+
+  it('applies in full when that check finds FRR running something else (the fingerprint did not change)', async () => {
+    const logs: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg: string) => void logs.push(msg) };
+    const { clock, source, target, r } = await setup(logger);
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.path = 'fast';
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    target.running = 'something else';
+    target.path = 'reload';
+    await clock.advance(5000);
+    await flush();
+    expect(target.applied).toHaveLength(3);
+    expect(target.applied[2]).toBe(target.applied[1]);
+    expect(r.status().apply).toMatchObject({ result: 'success', path: 'reload' });
+    expect(logs).toContain('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full');
     await r.stop();
   });
 

@@ -236,6 +236,8 @@ describe('status report', () => {
     const text = formatStatus(r, 62_000);
     expect(text).toContain('sessions: 2/3 established');
     expect(text).toContain('last reload success (1 pass) 1m0s ago');
+    const fast = { ...SNAP, status: { ...SNAP.status, apply: { at: 2_000, result: 'success' as const, passes: 0, description: 'applied with one vtysh session', path: 'fast' as const } } };
+    expect(formatStatus(statusReport(fast, frr()), 62_000)).toContain('last reload success (fast path) 1m0s ago');
   });
 });
 
