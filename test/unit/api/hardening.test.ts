@@ -40,7 +40,7 @@ describe('user text in messages is escaped', () => {
   });
 
   test('a problem with control characters anywhere still formats as one line', () => {
-    const line = formatProblem({ severity: 'error', ref: { kind: 'File', namespace: '', name: 'a\u2028b.yaml' }, field: 'x\ny', message: 'm\u0085n' });
+    const line = formatProblem({ severity: 'error', category: 'object', ref: { kind: 'File', namespace: '', name: 'a\u2028b.yaml' }, field: 'x\ny', message: 'm\u0085n' });
     expect(line).not.toMatch(UNSAFE);
     expect(line).toBe('File "a\\u2028b.yaml": x\\ny: m\\u0085n');
   });
