@@ -185,8 +185,116 @@ export function checkSessionResets(samples: readonly SessionSample[], windows: r
     violations.push({
       invariant: 'noSessionReset',
       at: reset.at,
-      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state})`,
+      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state}, last reset: ${reset.after.lastReset ?? '-'})`,
     });
   }
   return violations;
+}
+
+/** One settle, as measured: the input for `settleViolations`. */
+export interface SettleObservation {
+  readonly phase: string;
+  /** `after bgpd killed cleared`, `after the last change`, ... for the message. */
+  readonly cause: string;
+  /** False for the settle after a sidecar start: reported, not bounded (no fault cleared). */
+  readonly bounded: boolean;
+  /** From the fault clearing (or the last change) to the router holding the desired routes; undefined: never. */
+  readonly convergedMs: number | undefined;
+  /** From the same moment to the end of the sidecar's apply of the last valid config. */
+  readonly sidecarMs: number | undefined;
+  /** What was still not as it must be when the settle gave up; empty when everything was. */
+  readonly unmet: readonly string[];
+  /** How long a settle waits before it gives up. */
+  readonly timeoutMs: number;
+}
+
+/** What the sidecar said about the input when it disagreed with the soak, in `unmet`. */
+export const VERDICT_MISMATCH = 'the sidecar says';
+
+/**
+ * The convergence bound of one settle: FRR runs the last valid config within 5 s of the fault
+ * clearing, the router holds its routes within FRR's own allowance after that, and everything is
+ * as it must be before the settle gives up. A verdict on the input that contradicts the soak's is
+ * the sidecar's health invariant.
+ */
+export function settleViolations(o: SettleObservation, at = Date.now()): Violation[] {
+  const out: Violation[] = [];
+  if (o.convergedMs === undefined || o.unmet.length > 0) {
+    out.push({ invariant: 'converges', at, message: `${o.phase}: never converged ${o.cause} (${o.timeoutMs / 1000} s): ${o.unmet.join('; ')}` });
+  } else if (o.bounded) {
+    if (o.sidecarMs !== undefined && o.sidecarMs > CONVERGE_WITHIN_MS) {
+      out.push({ invariant: 'converges', at, message: `${o.phase}: FRR ran the last valid config ${o.sidecarMs} ms ${o.cause}, over ${CONVERGE_WITHIN_MS} ms` });
+    }
+    if (o.convergedMs > CONVERGE_WITHIN_MS + FRR_ALLOWANCE_MS) {
+      out.push({
+        invariant: 'converges',
+        at,
+        message: `${o.phase}: the router held the routes ${o.convergedMs} ms ${o.cause}, over ${CONVERGE_WITHIN_MS} + ${FRR_ALLOWANCE_MS} ms (FRR ran the config after ${o.sidecarMs ?? '?'} ms)`,
+      });
+    }
+  }
+  const verdict = o.unmet.find((w) => w.startsWith(VERDICT_MISMATCH));
+  if (verdict !== undefined) out.push({ invariant: 'sidecarHealthy', at, message: `${o.phase}: ${verdict}` });
+  return out;
+}
+
+/** One look at the speaker during a hold: FRR's running config (any stable digest), frr.conf, and the router. */
+export interface HoldSample {
+  readonly running: string;
+  readonly config: string;
+  /** `routeDifferences` against the last valid state; undefined when the router did not answer. */
+  readonly routeDifferences: readonly string[] | undefined;
+}
+
+/** What a hold (the input invalid) saw: the input for `holdProblems`. */
+export interface HoldObservation {
+  /** frr.conf as the sidecar left it, and what `frr-renderer render` makes of the last valid input. */
+  readonly config: string;
+  readonly expectedConfig: string;
+  /** `frr-reload.py --test` of that frr.conf: lines to add and delete, or why it failed. */
+  readonly reloadDelta: { readonly toAdd: readonly string[]; readonly toDelete: readonly string[] } | { readonly error: string };
+  /** The first is the baseline; the rest are taken over the hold (2 s). */
+  readonly samples: readonly HoldSample[];
+  /** `/status`'s conversion.valid (undefined: no answer). */
+  readonly reportedValid: boolean | undefined;
+  /** The `/metrics` page (undefined: no answer). */
+  readonly metrics: string | undefined;
+}
+
+/** Every way the last good config was not in force while the input was invalid; empty when it was. */
+export function holdProblems(o: HoldObservation): string[] {
+  const problems: string[] = [];
+  if (o.config !== o.expectedConfig) problems.push(`frr.conf is not the config of the last valid input (${lineDiff(o.config, o.expectedConfig)})`);
+  if ('error' in o.reloadDelta) problems.push(`frr-reload.py --test failed: ${o.reloadDelta.error}`);
+  else if (o.reloadDelta.toAdd.length + o.reloadDelta.toDelete.length > 0) {
+    const lines = [...o.reloadDelta.toDelete.map((l) => `-${l.trim()}`), ...o.reloadDelta.toAdd.map((l) => `+${l.trim()}`)];
+    problems.push(`FRR does not run frr.conf: ${lines.slice(0, 6).join(' ')}`);
+  }
+  const [first, ...later] = o.samples;
+  if (first === undefined || later.length === 0) problems.push('FRR was not watched during the hold');
+  else for (const s of later) {
+    if (s.running !== first.running) problems.push("FRR's running config changed");
+    if (s.config !== first.config) problems.push('frr.conf changed');
+    if (s.routeDifferences !== undefined && s.routeDifferences.length > 0) problems.push(`the router does not hold the last valid state: ${s.routeDifferences.slice(0, 3).join('; ')}`);
+  }
+  if (o.reportedValid !== false) problems.push('the sidecar does not report the input invalid');
+  if (!/^frr_renderer_config_valid 0$/m.test(o.metrics ?? '')) problems.push('frr_renderer_config_valid is not 0');
+  // One report of each: a change seen in every sample is one violation, not eight.
+  return [...new Set(problems)];
+}
+
+/** Lines only in one of two texts, shortened, for a message. */
+export function lineDiff(actual: string, expected: string): string {
+  const a = new Set(actual.split('\n'));
+  const e = new Set(expected.split('\n'));
+  const extra = [...a].filter((l) => !e.has(l)).slice(0, 3);
+  const missing = [...e].filter((l) => !a.has(l)).slice(0, 3);
+  return [...extra.map((l) => `+${l.trim()}`), ...missing.map((l) => `-${l.trim()}`)].join(' ') || 'same lines, other order';
+}
+
+/** Log lines that mean the sidecar hit a bug: a crash path it reports as internal. */
+export function logViolations(label: string, lines: readonly string[], at = Date.now()): Violation[] {
+  return lines
+    .filter((line) => /internal error|reconcile failed unexpectedly/.test(line))
+    .map((line) => ({ invariant: 'sidecarHealthy' as const, at, message: `${label} sidecar logged: ${line.slice(0, 300)}` }));
 }

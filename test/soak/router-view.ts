@@ -65,6 +65,8 @@ export interface SessionSample {
   readonly state: string;
   readonly established: number;
   readonly dropped: number;
+  /** FRR's `lastResetDueTo`: why the session last went down (the cause of a reset, in a violation). */
+  readonly lastReset?: string;
 }
 
 /** The router's session to `neighbor`: state and the counters a reset increments. */
@@ -77,5 +79,14 @@ export async function sessionSample(router: FrrInstance, neighbor: string): Prom
     state: typeof n.bgpState === 'string' ? n.bgpState : 'absent',
     established: num(n.connectionsEstablished),
     dropped: num(n.connectionsDropped),
+    ...(typeof n.lastResetDueTo === 'string' ? { lastReset: resetCause(n) } : {}),
   };
+}
+
+/** `lastResetDueTo`, with the NOTIFICATION's reason and code when FRR gives them (hold timer, BFD down, ...). */
+function resetCause(n: Record<string, unknown>): string {
+  const parts = [String(n.lastResetDueTo)];
+  if (typeof n.lastNotificationReason === 'string') parts.push(n.lastNotificationReason);
+  if (typeof n.lastErrorCodeSubcode === 'string') parts.push(`code ${n.lastErrorCodeSubcode}`);
+  return parts.join(', ');
 }
