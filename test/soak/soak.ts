@@ -16,9 +16,9 @@
  *   -> [input invalid: hold, where the last good config must stay in force]
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { FrrInstance } from '../harness/frr-instance.js';
 import { linkNamespaces } from '../harness/namespaces.js';
@@ -276,6 +276,13 @@ class SoakRun {
     const disk = SmallDisk.mount(soakFolderParent(speaker.installation.root), 512);
     this.undo.push(() => disk.unmount());
     this.disk = disk;
+    // As in a pod, FRR starts from the file the sidecar writes: a daemon watchfrr restarts, and FRR
+    // started again, load it (frrcommon.sh runs `vtysh -b` for each daemon it starts). The
+    // pathspace's frr.conf points to it, by its path inside the installation's root.
+    const inRoot = `/${relative(speaker.installation.root, join(disk.dir, 'frr.conf'))}`;
+    const startupConfig = join(speaker.confDir, 'frr.conf');
+    rmSync(startupConfig, { force: true });
+    symlinkSync(inRoot, startupConfig);
     const hangFlag = join(this.work, 'vtysh-hangs');
     const wrapper = join(this.work, 'vtysh-hang');
     writeFileSync(wrapper, hangingVtysh(speaker.installation.vtysh, hangFlag));
