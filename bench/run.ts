@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --no-frr] [-- --no-render] [-- --limit=SECONDS]`
+ * `npm run bench [-- --quick] [-- --no-frr] [-- --no-render] [-- --no-fast-apply] [-- --limit=SECONDS]`
  *
  * Prints tables and writes bench/results.json: render times in process, memory with 10,000
  * services, and (as root with FRR installed) apply times on real FRR for frr-renderer's config
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { coldApply, frrVersion, Lab, oneServiceChanges, settled, type ChangeResult, type ColdResult, type Shape } from './frr.js';
 import { initRenderer, median, REPO_ROOT, timeRender, type RenderTiming } from './render.js';
+import { runFastApplyBench } from './fast-apply.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -176,6 +177,8 @@ if (frrSkipped === undefined && frrFrom === undefined) {
     }
   }
 }
+// Issue 12, item 4: +1 service over successive changes, fast path vs frr-reload.py vs MetalLB's shape (bench/fast-apply.ts).
+const fastApply = frrSkipped === undefined && frrFrom === undefined && !args.has('--no-fast-apply') ? await runFastApplyBench({ quick, limitMs, log }) : undefined;
 machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 // ---------------------------------------------------------------- report
@@ -288,6 +291,8 @@ if (frrSkipped === undefined) {
   out.push(`Real FRR: skipped (${frrSkipped})`, '');
 }
 
+if (fastApply) out.push(...fastApply.lines);
+
 // ---------------------------------------------------------------- targets
 interface Target {
   target: string;
@@ -317,6 +322,7 @@ if (frrSkipped === undefined && !frrQuick) {
   const oursResets = Object.values(frr['frr-renderer']!.changes).flatMap((c) => c.results).reduce((n, r) => n + r.sessionResets, 0);
   targets.push({ target: 'no session reset for advertisement-only changes', measured: `${oursResets} resets (connectionsDropped/Established) over all frr-renderer +1/-1 changes`, met: oursResets === 0 });
 }
+if (fastApply) targets.push(...fastApply.targets);
 targets.push({ target: 'sidecar RSS <= 150 MiB with 10,000 services (peak)', measured: `${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB (${(rss.peakRssMiB * 1.048576).toFixed(0)} MB)`, met: rss.peakRssMiB <= 150 });
 out.push('Targets:', '');
 for (const t of targets) out.push(`- ${t.met === undefined ? '?' : t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
@@ -332,6 +338,7 @@ await writeFile(
       render: renderResults,
       memory: { ...rss, runs: rssRuns },
       frr: frrSkipped === undefined ? { limitMs, ...(frrFrom !== undefined ? { from: frrFrom } : {}), shapes: frr, table: rows } : { skipped: frrSkipped },
+      ...(fastApply ? { fastApply: { sizes: fastApply.sizes, series: fastApply.series } } : {}),
       targets,
     },
     (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v),

@@ -6,7 +6,6 @@ import type { RawObject } from './api/decode.js';
 import type { Problem } from './api/problems.js';
 import { sortProblems } from './api/problems.js';
 import { checkHostname, checkNodeName } from './api/host-names.js';
-import { scopeProblemsToNode } from './api/node-scope.js';
 import { buildSnapshot } from './api/snapshot.js';
 import type { BgpExtrasOptions } from './intent/bgp-extras.js';
 import { buildIntent, type IntentOptions, type IntentResult } from './intent/build-intent.js';
@@ -14,7 +13,6 @@ import { DEFAULT_SPEAKER_LOG_LEVEL, frrLogLevelFor, type FrrLogLevel, type Speak
 import { exampleServices } from './intent/example-services.js';
 import type { NodeForwarding } from './intent/model.js';
 import { DEFAULT_FRR_RELEASE, formatRelease, formsFor, untestedReleaseNote, type FrrRelease, type ReleaseForms } from './intent/frr-release.js';
-import { nodeContext } from './intent/node-context.js';
 import { createRenderer, type Renderer } from './render/renderer.js';
 import { loadTemplates } from './render/templates.js';
 import { readFolder } from './sources/read-folder.js';
@@ -60,17 +58,19 @@ export interface RenderResult {
   readonly intent: IntentResult | undefined;
 }
 
-let renderer: Promise<Renderer> | undefined;
-
-/** Compiled once per process: templates are read from disk at the edge, never in the core. */
-export function defaultRenderer(): Promise<Renderer> {
-  renderer ??= loadTemplates().then(createRenderer);
-  return renderer;
+/**
+ * Reads and compiles the templates (at the edge, never in the core). Nothing is kept here: the
+ * caller keeps the renderer as long as it needs it (the sidecar: for its life), and a load that
+ * failed is tried again by the next call.
+ */
+export async function loadRenderer(templatesDir?: string): Promise<Renderer> {
+  return createRenderer(await loadTemplates(templatesDir));
 }
 
-export async function renderDirectory(dir: string, opts: RenderOptions): Promise<RenderResult> {
+/** `render` and `check`'s path: one folder, rendered once (pass `render` to reuse a loaded renderer). */
+export async function renderDirectory(dir: string, opts: RenderOptions, render?: Renderer): Promise<RenderResult> {
   const { objects, problems } = await readFolder(dir);
-  return renderObjects(objects, opts, problems, await defaultRenderer());
+  return renderObjects(objects, opts, problems, render ?? (await loadRenderer()));
 }
 
 /** Pure apart from the renderer passed in: raw objects -> frr.conf. */
@@ -89,6 +89,7 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     assumeEndpointsReady = true;
     notes.push({
       severity: 'warning',
+      category: 'object',
       ref: { kind: 'Folder', namespace: '', name: 'input' },
       field: '',
       message: 'no EndpointSlice found: every LoadBalancer Service is treated as having ready endpoints on this node; add EndpointSlices to model externalTrafficPolicy: Local',
@@ -105,9 +106,8 @@ export function renderObjects(objects: readonly RawObject[], opts: RenderOptions
     frr,
     ...speakerOptions(opts),
     ...(opts.forwarding ? { forwarding: opts.forwarding } : {}),
-  });
-  const scoped = scopeProblemsToNode(built.problems, objects, opts.node, nodeContext(snapshot, opts.node).labels);
-  const problems = sortProblems([...decodeProblems, ...scoped, ...notes, ...intent.problems]);
+  }, built.problems);
+  const problems = sortProblems([...decodeProblems, ...notes, ...intent.problems]);
   const failed = problems.some((p) => p.severity === 'error');
   return {
     config: failed || !intent.intent ? undefined : render(intent.intent),
@@ -130,16 +130,16 @@ function speakerOptions(opts: RenderOptions): Pick<IntentOptions, 'loadBalancerC
 function releaseNotes(frr: ReleaseForms): Problem[] {
   const note = untestedReleaseNote(frr);
   if (note === undefined) return [];
-  return [{ severity: 'warning', ref: { kind: 'FRR', namespace: '', name: formatRelease(frr.release) }, field: '', message: note }];
+  return [{ severity: 'warning', category: 'object', ref: { kind: 'FRR', namespace: '', name: formatRelease(frr.release) }, field: '', message: note }];
 }
 
 /** The node and host names reach frr.conf; callers validate them, and the core checks again. */
 function checkRenderOptions(opts: RenderOptions): Problem[] {
   const out: Problem[] = [];
   const nodeProblem = checkNodeName(opts.node);
-  if (nodeProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'metadata.name', message: nodeProblem });
+  if (nodeProblem) out.push({ severity: 'error', category: 'object', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'metadata.name', message: nodeProblem });
   const hostProblem = opts.hostname === undefined ? undefined : checkHostname(opts.hostname);
-  if (hostProblem) out.push({ severity: 'error', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'hostname', message: hostProblem });
+  if (hostProblem) out.push({ severity: 'error', category: 'object', ref: { kind: 'Node', namespace: '', name: opts.node }, field: 'hostname', message: hostProblem });
   return out;
 }
 
@@ -170,7 +170,7 @@ export async function checkDirectory(dir: string, opts: { node?: string; metallb
     const everywhere = { ...built.snapshot, peers: built.snapshot.peers.map((p) => ({ ...p, nodeSelectors: [] })) };
     const refsOnly = buildIntent(everywhere, { node: '', redactPasswords: true, hostname: null, assumeEndpointsReady: true, frr });
     // Pairwise per-node rules need real nodes; keep the reference checks only.
-    for (const p of refsOnly.problems) if (p.field === 'spec.passwordSecret') perNode.push(p);
+    for (const p of refsOnly.problems) if (p.category === 'reference') perNode.push(p);
   }
   return { problems: sortProblems([...decodeProblems, ...built.problems, ...perNode, ...releaseNotes(frr)]), nodes };
 }

@@ -1,6 +1,5 @@
 /** BFDProfile: optional intervals left to FRR's defaults when unset; ranges as MetalLB's CRD. */
-import type { DecodeOptions } from './bgppeer.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
 import { checkBfdProfileName } from './frr-strings.js';
 import type { BfdProfile, ObjectRef } from './model.js';

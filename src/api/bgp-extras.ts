@@ -12,18 +12,11 @@
 import type { RawObject } from './decode.js';
 import { FieldReader } from './fields.js';
 import { MAX_BGP_EXTRAS_BYTES } from './limits.js';
-import type { ObjectRef } from './model.js';
+import type { BgpExtras, ObjectRef } from './model.js';
 import { Problems } from './problems.js';
 
 export const BGP_EXTRAS_CONFIGMAP = 'bgpextras';
 export const BGP_EXTRAS_KEY = 'extras';
-
-export interface BgpExtras {
-  readonly ref: ObjectRef;
-  /** The lines as written, ending with a newline. */
-  readonly text: string;
-  readonly lines: number;
-}
 
 /** What FRR said about one text (`vtysh -C`): the sidecar checks, `render` and `check` cannot. */
 export interface BgpExtrasCheck {

@@ -1,7 +1,7 @@
 /** BGPAdvertisement: defaults (aggregation lengths 32 / 128) and single-object validation. */
-import type { DecodeOptions } from './bgppeer.js';
-import { communityRefText, parseCommunityRef } from './communities.js';
-import type { RawObject } from './decode.js';
+import { communityRefText, parseCommunityRef } from './community-values.js';
+import type { DecodeOptions, RawObject } from './decode.js';
+import { parseStringList } from './string-list.js';
 import { FieldReader } from './fields.js';
 import { decodeSelectorList } from './label-selector.js';
 import type { Advertisement, CommunityRef, ObjectRef } from './model.js';
@@ -60,34 +60,17 @@ export function decodeBgpAdvertisement(
 }
 
 function decodeCommunities(r: FieldReader, raw: unknown): CommunityRef[] {
-  const out: CommunityRef[] = [];
-  const seen = new Map<string, number>();
   const entries = r.list(raw, 'spec.communities');
-  entries.forEach((entry, i) => {
-    const field = `spec.communities[${i}]`;
-    const text = r.string(entry, field);
-    if (text === undefined) {
-      if (entry === null) r.error(field, 'is empty: give a community value or alias, or remove the entry');
-      return;
-    }
-    const ref = parseCommunityRef(text);
-    if (!ref.ok) {
-      r.error(field, ref.error);
-      return;
-    }
+  const refs = parseStringList(r, entries, 'spec.communities', {
+    emptyHint: 'give a community value or alias',
+    parse: parseCommunityRef,
     // MetalLB compares the strings (validateDuplicate): "64500:1" twice is an error, while an alias
     // and the value it stands for are two entries that set one community.
-    const key = communityRefText(ref.value);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      r.error(field, `duplicate community ${q(text)}: it repeats spec.communities[${first}]; list it once`);
-      return;
-    }
-    seen.set(key, i);
-    out.push(ref.value);
+    key: communityRefText,
+    repeated: (text, _ref, first) => `duplicate community ${q(text)}: it repeats ${first}; list it once`,
   });
   if (entries.length > MAX_COMMUNITIES) {
     r.error('spec.communities', `has ${entries.length} entries: FRR mode supports at most ${MAX_COMMUNITIES} communities per advertisement`);
   }
-  return out;
+  return refs.map((e) => e.value);
 }

@@ -1,5 +1,5 @@
 /** BGPPeer `password` / `passwordSecret`: one or the other; the Secret is read from the MetalLB namespace. */
-import type { DecodeOptions } from './bgppeer.js';
+import type { DecodeOptions } from './decode.js';
 import { nonEmpty, type FieldReader, type RawMap } from './fields.js';
 import { checkPassword } from './frr-strings.js';
 import { checkObjectNameRef } from './k8s-names.js';

@@ -1,7 +1,7 @@
 /** BGPPeer (v1beta2, and v1beta1 converted to v1beta2): defaults and single-object validation. */
 import { convertV1beta1Spec } from './bgppeer-v1beta1.js';
 import { decodeConnectTime, decodeTimers } from './bgppeer-timers.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { FieldReader, nonEmpty, type RawMap } from './fields.js';
 import { decodePassword } from './bgppeer-password.js';
 import { checkBfdProfileName, checkInterfaceName, checkVrfName } from './frr-strings.js';
@@ -18,10 +18,6 @@ const V1BETA2_FIELDS = [
   'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodeSelectors', 'password', 'passwordSecret',
   'bfdProfile', 'enableGracefulRestart', 'ebgpMultiHop', 'vrf', 'disableMP', 'dualStackAddressFamily',
 ];
-
-export interface DecodeOptions {
-  readonly metallbNamespace: string;
-}
 
 /** Decodes a BGPPeer; returns undefined when it has errors (all of them are filed in `problems`). */
 export function decodeBgpPeer(obj: RawObject, ref: ObjectRef, opts: DecodeOptions, problems: Problems): Peer | undefined {

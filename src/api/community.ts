@@ -1,7 +1,6 @@
 /** Community objects: named aliases for community values, referenced by BGPAdvertisements. */
-import type { DecodeOptions } from './bgppeer.js';
-import { communityKey, parseCommunityValue } from './communities.js';
-import type { RawObject } from './decode.js';
+import { communityKey, parseCommunityValue } from './community-values.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { FieldReader, isMap, typeName } from './fields.js';
 import type { CommunityAlias, ObjectRef } from './model.js';
 import { Problems, q } from './problems.js';

@@ -14,6 +14,11 @@ import { isMap, typeName } from './fields.js';
 import { MAX_DOCUMENTS_PER_FILE, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH } from './limits.js';
 import { escapeText, type Problem } from './problems.js';
 
+/** What every kind's decoder is told about the whole read (the MetalLB namespace, for defaults). */
+export interface DecodeOptions {
+  readonly metallbNamespace: string;
+}
+
 export interface RawMetadata {
   /** `''` when missing; reported by the decoders of the kinds we read. */
   readonly name: string;
@@ -42,7 +47,7 @@ export function decodeDocuments(text: string, source: string): DecodeResult {
   const problems: Problem[] = [];
   const fileRef = { kind: 'File', namespace: '', name: source, source };
   const report = (severity: Problem['severity'], message: string): void => {
-    problems.push({ severity, ref: fileRef, field: '', message });
+    problems.push({ severity, category: 'object', ref: fileRef, field: '', message });
   };
   const fail = (message: string): void => report('error', message);
 

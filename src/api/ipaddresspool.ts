@@ -1,6 +1,6 @@
 /** IPAddressPool: `spec.addresses` entries (CIDRs and `start-end` ranges) summarised into CIDRs. */
-import type { DecodeOptions } from './bgppeer.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
+import { parseStringList } from './string-list.js';
 import { FieldReader, isMap } from './fields.js';
 import { parseCidr, parseIp, summarizeRange, type Result } from './ip.js';
 import { decodeSelectorList } from './label-selector.js';
@@ -28,34 +28,21 @@ export function decodeIpAddressPool(obj: RawObject, ref: ObjectRef, _opts: Decod
     r.error('spec.addresses', `has ${entries.length} entries: at most ${MAX_POOL_ENTRIES} (MAX_POOL_ENTRIES) per pool; merge consecutive addresses into ranges or CIDRs`);
     return undefined;
   }
-  const seen = new Map<string, number>();
-  entries.forEach((entry, i) => {
-    const field = `spec.addresses[${i}]`;
-    const text = r.string(entry, field);
-    if (text === undefined) {
-      if (entry === null) r.error(field, 'is empty: give a CIDR or a range, or remove the entry');
-      return;
-    }
-    const range = parsePoolRange(text);
-    if (!range.ok) {
-      r.error(field, range.error);
-      return;
-    }
-    const key = range.value.cidrs.join(',');
-    const first = seen.get(key);
-    if (first !== undefined) {
-      r.error(field, `${q(range.value.text)} repeats spec.addresses[${first}]: list it once`);
-      return;
-    }
-    seen.set(key, i);
-    if (range.value.cidrs.length === 1 && range.value.text.includes('/') && range.value.text !== range.value.cidrs[0]) {
-      const cidr = parseCidr(range.value.text);
+  const parsed = parseStringList(r, entries, 'spec.addresses', {
+    emptyHint: 'give a CIDR or a range',
+    parse: parsePoolRange,
+    key: (range) => range.cidrs.join(','),
+    repeated: (_text, range, first) => `${q(range.text)} repeats ${first}: list it once`,
+  });
+  for (const { field, value: range } of parsed) {
+    if (range.cidrs.length === 1 && range.text.includes('/') && range.text !== range.cidrs[0]) {
+      const cidr = parseCidr(range.text);
       if (cidr.ok && cidr.value.hostBitsSet) {
-        r.warn(field, `${q(range.value.text)} has host bits set: it is read as ${q(cidr.value.text)}`);
+        r.warn(field, `${q(range.text)} has host bits set: it is read as ${q(cidr.value.text)}`);
       }
     }
-    ranges.push(range.value);
-  });
+    ranges.push(range);
+  }
 
   r.boolean(spec.autoAssign, 'spec.autoAssign');
   r.boolean(spec.avoidBuggyIPs, 'spec.avoidBuggyIPs');

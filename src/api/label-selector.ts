@@ -1,6 +1,7 @@
 /** Kubernetes LabelSelectors: decoding with validation, canonical keys for duplicate checks, matching. */
 import { FieldReader, isMap, typeName } from './fields.js';
 import { checkLabelKey, checkLabelValue } from './k8s-names.js';
+import { labelMap } from './metadata.js';
 import type { LabelSelector, LabelSelectorRequirement } from './model.js';
 import { fieldPath, q } from './problems.js';
 
@@ -18,20 +19,7 @@ export function decodeSelector(r: FieldReader, raw: unknown, field: string): Lab
     return undefined;
   }
   r.unknownFields(raw, ['matchLabels', 'matchExpressions'], field);
-  const matchLabels: Record<string, string> = Object.create(null) as Record<string, string>;
-  const labels = r.map(raw.matchLabels, `${field}.matchLabels`);
-  for (const [key, value] of Object.entries(labels)) {
-    const f = fieldPath(`${field}.matchLabels`, key);
-    const keyProblem = checkLabelKey(key);
-    if (keyProblem) r.error(f, keyProblem);
-    if (typeof value !== 'string') {
-      r.error(f, `must be a string, not ${typeName(value)}: quote the value, e.g. ${q(String(value))}`);
-      continue;
-    }
-    const valueProblem = checkLabelValue(value);
-    if (valueProblem) r.error(f, valueProblem);
-    matchLabels[key] = value;
-  }
+  const matchLabels = labelMap(r, r.map(raw.matchLabels, `${field}.matchLabels`), `${field}.matchLabels`);
   const matchExpressions: LabelSelectorRequirement[] = [];
   const seen = new Map<string, number>();
   r.list(raw.matchExpressions, `${field}.matchExpressions`).forEach((item, i) => {

@@ -4,15 +4,23 @@ import { checkLabelKey, checkLabelValue } from './k8s-names.js';
 import { fieldPath, q } from './problems.js';
 
 export function decodeLabels(r: FieldReader, raw: unknown): Record<string, string> {
-  // A Map-backed copy would change every caller; a null-prototype object keeps `__proto__` a plain key.
-  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (raw === undefined || raw === null) return labels;
+  if (raw === undefined || raw === null) return labelMap(r, {}, 'metadata.labels');
   if (!isMap(raw)) {
     r.error('metadata.labels', `must be a map of label keys to values, not ${typeName(raw)}`);
-    return labels;
+    return labelMap(r, {}, 'metadata.labels');
   }
-  for (const [key, value] of Object.entries(raw)) {
-    const field = fieldPath('metadata.labels', key);
+  return labelMap(r, raw, 'metadata.labels');
+}
+
+/**
+ * The entries of a map of labels (`metadata.labels`, a selector's `matchLabels`), each key and
+ * value checked as Kubernetes checks them; entries with a value that is not a string are left out.
+ */
+export function labelMap(r: FieldReader, entries: Readonly<Record<string, unknown>>, parent: string): Record<string, string> {
+  // A Map-backed copy would change every caller; a null-prototype object keeps `__proto__` a plain key.
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(entries)) {
+    const field = fieldPath(parent, key);
     const keyProblem = checkLabelKey(key);
     if (keyProblem) r.error(field, keyProblem);
     if (typeof value !== 'string') {

@@ -1,4 +1,3 @@
-import type { BgpExtras } from './bgp-extras.js';
 
 /**
  * The validated, fully defaulted view of the objects the renderer reads.
@@ -209,4 +208,24 @@ export interface Snapshot {
   readonly secrets: readonly Secret[];
   /** MetalLB's bgpextras ConfigMap, when it is read (`--bgp-extras`) and holds lines. */
   readonly bgpExtras?: BgpExtras;
+  /**
+   * The BGPPeers and BGPAdvertisements left out for their errors, with their nodeSelectors: the
+   * intent stage decides per node whether those errors block it (`intent/node-problems.ts`).
+   */
+  readonly rejected: readonly RejectedObject[];
+}
+
+/** An object left out of the snapshot for its errors, kept for what later stages still ask of it. */
+export interface RejectedObject {
+  readonly ref: ObjectRef;
+  /** Undefined when its nodeSelectors are broken too (its errors then count on every node). */
+  readonly nodeSelectors: readonly LabelSelector[] | undefined;
+}
+
+/** MetalLB's bgpextras ConfigMap (`--bgp-extras`): lines appended to frr.conf as they are (`api/bgp-extras.ts` reads it). */
+export interface BgpExtras {
+  readonly ref: ObjectRef;
+  /** The lines as written, ending with a newline. */
+  readonly text: string;
+  readonly lines: number;
 }

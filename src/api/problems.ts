@@ -11,11 +11,21 @@ import type { ObjectRef } from './model.js';
  */
 export interface Problem {
   readonly severity: 'error' | 'warning';
+  readonly category: ProblemCategory;
   readonly ref: ObjectRef;
   /** JSON path inside the object, e.g. `spec.communities[2]`; empty for the object as a whole. */
   readonly field: string;
   readonly message: string;
 }
+
+/**
+ * Which kind of rule found a problem, so that a caller that keeps some kinds only selects by it
+ * (`check` without a node keeps `reference`), never by the field or the message:
+ * - `object`: the object's own fields (decoding, defaults, syntax);
+ * - `reference`: an object this one names (a Secret, a BFDProfile, a Community alias, a pool, a peer);
+ * - `node`: a rule between the objects that meet on one node (one router ID, one neighbor, ...).
+ */
+export type ProblemCategory = 'object' | 'reference' | 'node';
 
 /**
  * Characters that can break, rewrite or hide a line on a terminal or in a log reader: C0 and C1
@@ -79,17 +89,23 @@ export class Problems {
   /** Kept as a count: decoders compare it before and after each object, for every object. */
   private errorsSoFar = 0;
 
-  error(ref: ObjectRef, field: string, message: string): void {
-    this.list.push({ severity: 'error', ref, field, message });
+  error(ref: ObjectRef, field: string, message: string, category: ProblemCategory = 'object'): void {
+    this.list.push({ severity: 'error', category, ref, field, message });
     this.errorsSoFar++;
+  }
+
+  /** A problem found by an earlier pass (the snapshot's, scoped to a node). */
+  add(p: Problem): void {
+    this.list.push(p);
+    if (p.severity === 'error') this.errorsSoFar++;
   }
 
   get errorCount(): number {
     return this.errorsSoFar;
   }
 
-  warn(ref: ObjectRef, field: string, message: string): void {
-    this.list.push({ severity: 'warning', ref, field, message });
+  warn(ref: ObjectRef, field: string, message: string, category: ProblemCategory = 'object'): void {
+    this.list.push({ severity: 'warning', category, ref, field, message });
   }
 
   get errors(): Problem[] {

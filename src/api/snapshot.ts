@@ -2,17 +2,19 @@
  * Raw objects → validated Snapshot. Every object is decoded on its own (all of its problems are
  * reported, and an object with errors is left out), then the cross-object checks run.
  */
-import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, isBgpExtrasConfigMap, type BgpExtras } from './bgp-extras.js';
+import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, isBgpExtrasConfigMap } from './bgp-extras.js';
 import { decodeBfdProfile } from './bfdprofile.js';
 import { decodeBgpAdvertisement } from './bgpadvertisement.js';
-import { decodeBgpPeer, type DecodeOptions } from './bgppeer.js';
+import { decodeBgpPeer } from './bgppeer.js';
 import { decodeCommunity } from './community.js';
-import type { RawObject } from './decode.js';
+import type { DecodeOptions, RawObject } from './decode.js';
 import { decodeEndpointSlice } from './endpointslice.js';
 import { decodeIpAddressPool } from './ipaddresspool.js';
 import { checkObjectName } from './k8s-names.js';
+import { FieldReader, isMap } from './fields.js';
+import { decodeSelectorList } from './label-selector.js';
 import type {
-  Advertisement, BfdProfile, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, Secret, Service, Snapshot,
+  Advertisement, BfdProfile, BgpExtras, CommunityAlias, EndpointSlice, Node, ObjectRef, Peer, Pool, RejectedObject, Secret, Service, Snapshot,
 } from './model.js';
 import { decodeNode } from './node.js';
 import { nodeScope } from './node-scope.js';
@@ -65,6 +67,7 @@ function kindLimit(kind: string): { max: number; name: string } {
 }
 
 interface Collected {
+  rejected: RejectedObject[];
   peers: Peer[];
   pools: Pool[];
   advertisements: Advertisement[];
@@ -79,22 +82,28 @@ interface Collected {
 export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptions): { snapshot: Snapshot; problems: Problem[] } {
   const problems = new Problems();
   const out: Collected = {
-    peers: [], pools: [], advertisements: [], bfdProfiles: [], communityAliases: [],
+    rejected: [], peers: [], pools: [], advertisements: [], bfdProfiles: [], communityAliases: [],
     services: [], endpointSlices: [], nodes: [], secrets: [],
   };
   const defined = new Map<string, string>();
   const perKind = new Map<string, number>();
   let bgpExtras: BgpExtras | undefined;
   for (const obj of objects) {
+    const errorsBefore = problems.errorCount;
+    readObject(obj);
+    if (problems.errorCount > errorsBefore && NODE_SCOPED_KINDS.has(obj.kind)) out.rejected.push(rejectedObject(obj, opts));
+  }
+
+  function readObject(obj: RawObject): void {
     if (opts.bgpExtras && isBgpExtrasConfigMap(obj, opts.metallbNamespace)) {
       const ref: ObjectRef = { kind: 'ConfigMap', namespace: opts.metallbNamespace, name: BGP_EXTRAS_CONFIGMAP, source: obj.source };
       if (bgpExtras !== undefined || defined.has('ConfigMap')) problems.error(ref, '', `is defined twice, in ${q(defined.get('ConfigMap') ?? '')} and in ${q(obj.source)}: keep one definition`);
       else bgpExtras = decodeBgpExtras(obj, ref, problems);
       defined.set('ConfigMap', obj.source);
-      continue;
+      return;
     }
     const ref = refFor(obj, opts, problems);
-    if (!ref) continue;
+    if (!ref) return;
     const count = (perKind.get(ref.kind) ?? 0) + 1;
     perKind.set(ref.kind, count);
     const limit = kindLimit(ref.kind);
@@ -103,13 +112,13 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
       if (count === limit.max + 1) {
         problems.error(ref, '', `is one ${ref.kind} too many: at most ${limit.max} ${ref.kind} objects are read (${limit.name}); the others are ignored and nothing is rendered`);
       }
-      continue;
+      return;
     }
     const key = `${ref.kind}\u0000${ref.namespace}\u0000${ref.name}`;
     const firstSource = defined.get(key);
     if (firstSource !== undefined) {
       problems.error(ref, '', `is defined twice, in ${q(firstSource)} and in ${q(obj.source)}: keep one definition`);
-      continue;
+      return;
     }
     defined.set(key, obj.source);
     decodeInto(obj, ref, opts, problems, out);
@@ -125,9 +134,26 @@ export function buildSnapshot(objects: readonly RawObject[], opts: SnapshotOptio
     nodes: sortByRef(out.nodes),
     secrets: sortByRef(out.secrets),
     ...(bgpExtras === undefined ? {} : { bgpExtras }),
+    rejected: sortByRef(out.rejected),
   };
   validateCross(snapshot, problems, opts.metallbNamespace, opts.node === undefined ? undefined : nodeScope(snapshot.nodes, opts.node));
   return { snapshot, problems: problems.list };
+}
+
+/** Kinds a speaker reads only when their nodeSelectors select its node (MetalLB's speaker). */
+const NODE_SCOPED_KINDS: ReadonlySet<string> = new Set(['BGPPeer', 'BGPAdvertisement']);
+
+/**
+ * A BGPPeer or BGPAdvertisement left out for its errors, with its nodeSelectors read on their own
+ * (their own errors were filed with the object's). The ref is the one its problems carry: MetalLB
+ * kinds without a namespace are in the MetalLB namespace.
+ */
+function rejectedObject(obj: RawObject, opts: SnapshotOptions): RejectedObject {
+  const ref: ObjectRef = { kind: obj.kind, namespace: obj.metadata.namespace ?? opts.metallbNamespace, name: obj.metadata.name || '(unnamed)' };
+  const spec = isMap(obj.spec) ? obj.spec : {};
+  const scratch = new Problems();
+  const nodeSelectors = decodeSelectorList(new FieldReader(ref, scratch), spec['nodeSelectors'], 'spec.nodeSelectors');
+  return { ref, nodeSelectors: scratch.hasErrors() ? undefined : nodeSelectors };
 }
 
 /** The ref of an object we read, or undefined for kinds we ignore and objects that cannot be named. */

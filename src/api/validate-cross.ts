@@ -4,17 +4,16 @@
  * objects, and localPref conflicts.
  */
 import { poolsOfAdvertisement } from './advertisement-pools.js';
-import { communityRefText } from './communities.js';
+import { communityRefText } from './community-values.js';
 import { checkObjectNameRef } from './k8s-names.js';
 import { parseCidr } from './ip.js';
 import { selectorKey } from './label-selector.js';
-import { checkLocalPrefCompatibility } from './localpref.js';
+import { checkLocalPrefCompatibility } from './localpref-conflicts.js';
 import type { Advertisement, Pool, PoolRange, Snapshot } from './model.js';
 import { makeShareNode } from './node-sharing.js';
 import { ignoredOn, selectsScope, type NodeScope } from './node-scope.js';
 import { formatRef, Problems, q } from './problems.js';
 
-export { checkLocalPrefCompatibility } from './localpref.js';
 
 /**
  * `scope`: the node being rendered. Checks between a peer and an advertisement, or between two
@@ -177,12 +176,12 @@ function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
     // names no object can have: the entry still narrows the advertisement to the names listed.
     adv.peers.forEach((name, i) => {
       if (!peerNames.has(name)) {
-        problems.warn(adv.ref, `spec.peers[${i}]`, `${q(name)} names no BGPPeer in ${ns}${neverAName(name, 'BGPPeer')}: the advertisement will reach no such peer`);
+        problems.warn(adv.ref, `spec.peers[${i}]`, `${q(name)} names no BGPPeer in ${ns}${neverAName(name, 'BGPPeer')}: the advertisement will reach no such peer`, 'reference');
       }
     });
     adv.ipAddressPools.forEach((name, i) => {
       if (!poolNames.has(name)) {
-        problems.warn(adv.ref, `spec.ipAddressPools[${i}]`, `${q(name)} names no IPAddressPool in ${ns}${neverAName(name, 'IPAddressPool')}: nothing is advertised from it`);
+        problems.warn(adv.ref, `spec.ipAddressPools[${i}]`, `${q(name)} names no IPAddressPool in ${ns}${neverAName(name, 'IPAddressPool')}: nothing is advertised from it`, 'reference');
       }
     });
     adv.communities.forEach((c, i) => {
@@ -193,13 +192,14 @@ function checkReferences(s: Snapshot, problems: Problems, ns: string): void {
           c.valueError
             ? `${c.valueError}, and no Community object defines an alias with this name`
             : `${q(c.name)} is not a community value and no Community object defines an alias with this name: define the alias, or use "A:B" or "large:A:B:C"`,
+          'reference',
         );
       }
     });
   }
   for (const peer of s.peers) {
     if (peer.bfdProfile !== undefined && !bfdNames.has(peer.bfdProfile)) {
-      problems.error(peer.ref, 'spec.bfdProfile', `${q(peer.bfdProfile)} names no BFDProfile in ${ns}: create the profile or remove spec.bfdProfile`);
+      problems.error(peer.ref, 'spec.bfdProfile', `${q(peer.bfdProfile)} names no BFDProfile in ${ns}: create the profile or remove spec.bfdProfile`, 'reference');
     }
   }
 }

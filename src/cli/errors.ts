@@ -7,3 +7,8 @@ export class UsageError extends Error {
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
 }
+
+/** `run --once` ended with FRR not running the rendered config (the apply failed): exit 1, saying why. */
+export class NotAppliedError extends Error {
+  override readonly name = 'NotAppliedError';
+}

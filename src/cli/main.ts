@@ -5,8 +5,9 @@ import { checkHostname, checkLoadBalancerClass, checkNamespaceName, checkNodeNam
 import { DEFAULT_SPEAKER_LOG_LEVEL, FRR_LOG_LEVELS, parseFrrLogLevel, SPEAKER_LOG_LEVELS } from '../intent/frr-log-level.js';
 import { escapeText, q } from '../api/problems.js';
 import type { FrrLocation } from '../frr/context.js';
-import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../frr/write-file.js';
-import { InvalidConfigError, UsageError } from './errors.js';
+import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../ops/write-file.js';
+import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
+import { DEFAULT_LISTEN, TUNABLES, tunables, tunablesHelp, type TunableFlag } from './sidecar-tunables.js';
 import type { CliIo } from './io.js';
 import type { SpeakerArgs } from './speaker-args.js';
 
@@ -20,9 +21,8 @@ commands:
       Validate only; every problem is listed, one per line.
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
-      [--listen HOST:PORT] [--debounce MS] [--drift-check MS] [--kubeconfig FILE]
-      [--once] [--print] [--status auto|on|off] [--status-interval MS]
-      [--frr-version X.Y] [SPEAKER OPTIONS]
+      [--listen HOST:PORT] [--kubeconfig FILE] [--once] [--print]
+      [--status auto|on|off] [--frr-version X.Y] [TUNABLES] [SPEAKER OPTIONS]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
       It renders for the release FRR reports (show version), asked at start and
@@ -33,6 +33,10 @@ commands:
       Per peer and prefix: advertised by FRR or not, and why.
   run, status and explain also take --vtysh PATH and --frr-reload PATH, for an FRR
       installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py.
+
+tunables of run (whole milliseconds):
+${tunablesHelp()}
+  --listen HOST:PORT is ${DEFAULT_LISTEN} by default, for run, status and explain.
 
 speaker options (MetalLB speaker's, same names and meaning; render takes them so that a
 review renders what the node runs):
@@ -53,8 +57,8 @@ review renders what the node runs):
       differently between releases follow it; another release gets the forms of the
       nearest tested release below it, with a warning.
 
-exit codes: 0 ok, 1 invalid configuration, 2 usage error (or a file or port that
-cannot be used)
+exit codes: 0 ok, 1 invalid configuration (run --once: or FRR does not run the config),
+2 usage error (or a file or port that cannot be used)
 `;
 
 const COMMON = {
@@ -88,6 +92,9 @@ const RENDER = {
   hostname: { type: 'string' },
 } as const;
 
+/** One string option per tunable (`sidecar-tunables.ts`). */
+const TUNABLE_OPTIONS = Object.fromEntries(TUNABLES.map((t) => [t.flag, { type: 'string' }])) as Record<TunableFlag, { readonly type: 'string' }>;
+
 const RUN = {
   source: { type: 'string' },
   node: { type: 'string' },
@@ -97,14 +104,12 @@ const RUN = {
   apply: { type: 'string' },
   hostname: { type: 'string' },
   listen: { type: 'string' },
-  debounce: { type: 'string' },
-  'drift-check': { type: 'string' },
+  ...TUNABLE_OPTIONS,
   ...SPEAKER,
   kubeconfig: { type: 'string' },
   once: { type: 'boolean' },
   print: { type: 'boolean' },
   status: { type: 'string' },
-  'status-interval': { type: 'string' },
   'frr-version': { type: 'string' },
   vtysh: { type: 'string' },
   'frr-reload': { type: 'string' },
@@ -130,6 +135,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (err instanceof UsageError) {
       io.stderr(`error: ${escapeText(err.message)}\n\n${USAGE}`);
       return 2;
+    }
+    if (err instanceof NotAppliedError) {
+      io.stderr(`error: ${escapeText(err.message)}\n`);
+      return 1;
     }
     if (err instanceof InvalidConfigError) {
       // The problems are already printed, one per line; a message adds one more `error:` line.
@@ -232,15 +241,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           hostname: v.hostname !== undefined
             ? checked(v.hostname, '--hostname', checkHostname)
             : checked(osHostname(), 'the host name of this machine (pass --hostname to set another)', checkHostname),
-          listen: checkListen(v.listen ?? ':9120'),
-          debounceMs: integer(v.debounce ?? '200', '--debounce'),
-          driftCheckMs: integer(v['drift-check'] ?? '15000', '--drift-check'),
+          listen: checkListen(v.listen ?? DEFAULT_LISTEN),
+          tunables: tunables((t) => (v[t.flag] === undefined ? undefined : integer(v[t.flag]!, `--${t.flag}`))),
           speaker: speakerArgs(v),
           kubeconfig: v.kubeconfig ?? env['KUBECONFIG'],
           once: v.once ?? false,
           print: v.print ?? false,
           status: oneOf(v.status ?? 'auto', ['auto', 'on', 'off'] as const, '--status'),
-          statusIntervalMs: integer(v['status-interval'] ?? '5000', '--status-interval'),
           frrRelease: frrRelease(v['frr-version']),
         },
         io,
@@ -251,7 +258,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
       if (v.help) return void io.stdout(USAGE);
       const { statusCommand } = await import('./status-command.js');
       return statusCommand(
-        { json: v.json ?? false, listen: checkListen(v.listen ?? ':9120'), frr: frrLocation(v) },
+        { json: v.json ?? false, listen: checkListen(v.listen ?? DEFAULT_LISTEN), frr: frrLocation(v) },
         io,
       );
     }
@@ -264,7 +271,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
         {
           service: positionals[0]!,
           json: v.json ?? false,
-          listen: checkListen(v.listen ?? ':9120'),
+          listen: checkListen(v.listen ?? DEFAULT_LISTEN),
           frr: frrLocation(v),
         },
         io,

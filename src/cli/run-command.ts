@@ -1,13 +1,19 @@
 /**
  * `run`: the sidecar. Watches the source, renders this node's config, applies it to FRR, serves
  * health, readiness and metrics, and on SIGTERM stops watching while FRR keeps running as it is.
+ *
+ * All of the sidecar's wiring is here, and every timing comes from `sidecar-tunables.ts`. Modules
+ * are imported statically, except those that load @kubernetes/client-node or chokidar, which only
+ * one kind of source (or the status objects) needs: they are imported when that is chosen.
  */
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { createAutoTarget } from '../frr/auto-target.js';
 import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
+import { gatherFrrState } from '../frr/frr-state.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
 import { execaRunner } from '../frr/run.js';
 import type { SpeakerLogLevel } from '../intent/frr-log-level.js';
@@ -15,13 +21,20 @@ import { formatRelease, type FrrRelease } from '../intent/frr-release.js';
 import { realConfigFiles } from '../frr/write-file.js';
 import { realClock } from '../ops/clock.js';
 import { startHttpServer } from '../ops/http-server.js';
-import { createJsonLogger, type LogLevel } from '../ops/logger.js';
+import { createJsonLogger, type Logger, type LogLevel } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
-import { defaultRenderer } from '../pipeline.js';
+import { loadRenderer } from '../pipeline.js';
 import { Reconciler } from '../reconciler/reconciler.js';
+import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
-import { InvalidConfigError, UsageError } from './errors.js';
+import { explainService } from '../status/explain.js';
+import { StatusPublisher } from '../status/publisher.js';
+import type { IntentSnapshot } from '../status/intent-view.js';
+import { intentSnapshots } from '../status/intent-snapshots.js';
+import { StatusWriter } from '../status/writer.js';
+import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import type { SidecarTunables } from './sidecar-tunables.js';
 import type { SpeakerArgs } from './speaker-args.js';
 
 export type ApplyMode = 'always' | 'auto' | 'never';
@@ -38,8 +51,8 @@ export interface RunArgs {
   readonly hostname: string | undefined;
   /** `HOST:PORT`; port 0 picks a free one. */
   readonly listen: string;
-  readonly debounceMs: number;
-  readonly driftCheckMs: number;
+  /** Every timing, from the one table (`sidecar-tunables.ts`). */
+  readonly tunables: SidecarTunables;
   /** MetalLB speaker's flags: `--log-level` (ours and FRR's), `--lb-class`, `--bgp-extras`, ... */
   readonly speaker: SpeakerArgs;
   readonly kubeconfig: string | undefined;
@@ -49,8 +62,6 @@ export interface RunArgs {
   readonly print: boolean;
   /** Status objects in the cluster: `auto` = on with `--source k8s`, off otherwise. */
   readonly status?: 'auto' | 'on' | 'off';
-  /** ms between status polls of FRR (sessions, BFD). */
-  readonly statusIntervalMs?: number;
   /** Rendered for until FRR reports its release (and with `--apply never`). */
   readonly frrRelease: FrrRelease;
 }
@@ -61,25 +72,24 @@ export function defaultConfigPath(pathspace: string | undefined): string {
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
-  const logger = createJsonLogger({ level: sidecarLogLevel(args.speaker.logLevel), write: io.stderr });
+  const { speaker, tunables } = args;
+  const logger = createJsonLogger({ level: sidecarLogLevel(speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();
   const frr: FrrContext = frrContextAt(execaRunner, args.frr);
   const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
   const source = await buildSource(args, kubeConfig);
-  const { speaker } = args;
-  let publisher: import('../status/publisher.js').StatusPublisher | undefined;
 
   const reconciler = new Reconciler(
     {
       node: args.node,
       metallbNamespace: args.namespace,
       hostname: args.hostname ?? osHostname(),
-      debounceMs: args.debounceMs,
-      maxDebounceMs: Math.max(args.debounceMs, 2_000),
-      retry: { initialMs: 1_000, maxMs: 300_000 },
-      driftCheckMs: args.once ? 0 : args.driftCheckMs,
+      debounceMs: tunables.debounceMs,
+      maxDebounceMs: Math.max(tunables.debounceMs, tunables.maxDebounceMs),
+      retry: { initialMs: tunables.retryInitialMs, maxMs: tunables.retryMaxMs },
+      driftCheckMs: args.once ? 0 : tunables.driftCheckMs,
       frrRelease: args.frrRelease,
       speaker: {
         ...(speaker.loadBalancerClass === undefined ? {} : { loadBalancerClass: speaker.loadBalancerClass }),
@@ -91,49 +101,30 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     },
     {
       source,
-      renderer: await defaultRenderer(),
+      renderer: await loadRenderer(),
       target,
       clock: realClock,
       random: Math.random,
       logger,
       metrics,
-      onReconciled: () => publisher?.trigger(),
       ...(speaker.bgpExtras ? { checkExtras: createExtrasChecker(frr) } : {}),
     },
   );
-  const { snapshotOf } = await import('../status/snapshot.js');
-  const snapshot = () => snapshotOf(reconciler, args.node, args.namespace);
+  const snapshot = intentSnapshots(reconciler, args.node, args.namespace);
   const statusOn = args.status === 'on' || ((args.status ?? 'auto') === 'auto' && args.source === 'k8s');
-  if (statusOn && !args.once && kubeConfig) {
-    const { StatusPublisher } = await import('../status/publisher.js');
-    const { StatusWriter } = await import('../status/writer.js');
-    const { createK8sStatusApi } = await import('../status/k8s-status-api.js');
-    const env = io.env ?? {};
-    const owner = env['POD_NAME'] && env['POD_UID'] ? [{ apiVersion: 'v1', kind: 'Pod', name: env['POD_NAME'], uid: env['POD_UID'] }] : [];
-    publisher = new StatusPublisher(
-      { node: args.node, namespace: args.namespace, intervalMs: args.statusIntervalMs ?? 5_000, runningConfigMs: 60_000 },
-      {
-        frr,
-        writer: new StatusWriter(createK8sStatusApi(kubeConfig), { resyncMs: 300_000, now: () => Date.now(), ownerReferences: owner }),
-        snapshot,
-        clock: realClock,
-        logger,
-      },
-    );
-  }
+  const publisher = statusOn && !args.once && kubeConfig ? await buildPublisher(args, io, { frr, kubeConfig, snapshot, logger }) : undefined;
+  // The reconciler's event is the publisher's cue to look again soon.
+  if (publisher) reconciler.onReconciled(() => publisher.trigger());
 
   const [host, port] = splitListen(args.listen);
   const http = args.once
     ? undefined
     : await startHttpServer(host, port, {
         status: () => reconciler.status(),
+        ready: () => isReady(reconciler.status()),
         registry: metrics.registry,
         intent: snapshot,
-        explain: async (service) => {
-          const { explainService } = await import('../status/explain.js');
-          const { gatherFrrState } = await import('../frr/frr-state.js');
-          return explainService(snapshot(), await gatherFrrState(frr, { advertised: true }), service);
-        },
+        explain: async (service) => explainService(snapshot(), await gatherFrrState(frr, { advertised: true }), service),
       });
   logger.info('frr-renderer started', {
     source: args.source,
@@ -148,6 +139,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     logLevel: speaker.logLevel,
     frrLogLevel: speaker.frrLogLevel ?? null,
     bgpExtras: speaker.bgpExtras,
+    tunables,
     ...(http ? { listen: `${host}:${http.port}` } : {}),
   });
   await reconciler.start();
@@ -158,7 +150,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
     await reconciler.stop();
     const s = reconciler.status();
     if (s.apply?.result === 'success' || s.apply?.result === 'adopted') return;
-    throw new InvalidConfigError(s.conversion && !s.conversion.valid ? 'configuration is invalid' : `not applied: ${s.apply?.description ?? 'source never synced'}`);
+    if (s.conversion && !s.conversion.valid) throw new InvalidConfigError('configuration is invalid');
+    throw new NotAppliedError(`not applied: ${s.apply?.description ?? 'source never synced'}`);
   }
 
   const signal = await (io.waitForShutdown ?? (() => new Promise<string>(() => undefined)))();
@@ -166,6 +159,27 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   await reconciler.stop();
   await publisher?.stop();
   await http?.close();
+}
+
+/** The status objects' publisher (`--status`): its writer talks to the cluster through client-node. */
+async function buildPublisher(
+  args: RunArgs,
+  io: CliIo,
+  deps: { readonly frr: FrrContext; readonly kubeConfig: KubeConfig; readonly snapshot: () => IntentSnapshot; readonly logger: Logger },
+): Promise<StatusPublisher> {
+  const { createK8sStatusApi } = await import('../status/k8s-status-api.js');
+  const env = io.env ?? {};
+  const owner = env['POD_NAME'] && env['POD_UID'] ? [{ apiVersion: 'v1', kind: 'Pod', name: env['POD_NAME'], uid: env['POD_UID'] }] : [];
+  return new StatusPublisher(
+    { node: args.node, namespace: args.namespace, intervalMs: args.tunables.statusIntervalMs, runningConfigMs: args.tunables.runningConfigIntervalMs },
+    {
+      frr: deps.frr,
+      writer: new StatusWriter(createK8sStatusApi(deps.kubeConfig), { resyncMs: args.tunables.statusResyncMs, now: () => Date.now(), ownerReferences: owner }),
+      snapshot: deps.snapshot,
+      clock: realClock,
+      logger: deps.logger,
+    },
+  );
 }
 
 function buildTarget(mode: ApplyMode, frr: FrrContext, configPath: string): ConfigTarget {
@@ -189,7 +203,7 @@ function printing(target: ConfigTarget, print: ((t: string) => void) | undefined
   };
 }
 
-async function loadKubeConfig(file: string | undefined): Promise<import('@kubernetes/client-node').KubeConfig> {
+async function loadKubeConfig(file: string | undefined): Promise<KubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   try {
@@ -204,7 +218,7 @@ async function loadKubeConfig(file: string | undefined): Promise<import('@kubern
   return kubeConfig;
 }
 
-async function buildSource(args: RunArgs, kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined): Promise<Source> {
+async function buildSource(args: RunArgs, kubeConfig: KubeConfig | undefined): Promise<Source> {
   if (args.source.startsWith('dir:')) {
     const dir = args.source.slice('dir:'.length);
     if (!dir) throw new UsageError('--source dir:PATH needs a path');

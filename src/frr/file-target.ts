@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { writeStage } from './apply-error.js';
 import type { ConfigTarget } from './frr-target.js';
 import type { ConfigFiles } from './write-file.js';
 
@@ -6,15 +7,15 @@ import type { ConfigFiles } from './write-file.js';
 export function createFileTarget(path: string, files: ConfigFiles, why: string): ConfigTarget {
   return {
     async apply(config) {
-      await files.write(path, config);
-      return { passes: 0, description: `written to ${path} without applying (${why})` };
+      await writeStage(files, path, config);
+      return { passes: 0, path: 'file', description: `written to ${path} without applying (${why})` };
     },
     async runs(config) {
       return (await readFile(path, 'utf8').catch(() => undefined)) === config;
     },
     async persist(config) {
       // runs() is true only when the file holds the config already.
-      if ((await readFile(path, 'utf8').catch(() => undefined)) !== config) await files.write(path, config);
+      if ((await readFile(path, 'utf8').catch(() => undefined)) !== config) await writeStage(files, path, config);
     },
     async fingerprint() {
       return undefined;

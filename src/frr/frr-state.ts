@@ -13,6 +13,7 @@ import type { FrrContext } from './context.js';
 import { parseAdvertisedRoutes, type AdvertisedRoutes } from './parse-advertised.js';
 import { parseBfdPeers, type BfdPeer } from './parse-bfd.js';
 import { parseAllNeighbors, type AddressFamily, type BgpNeighbor } from './parse-neighbors.js';
+import { UNKNOWN } from './parse-json.js';
 import { parseFrrVersion } from './parse-version.js';
 import { obj, UNKNOWN } from './parse-json.js';
 import { show, showJson } from './vtysh.js';
@@ -24,7 +25,8 @@ export interface FrrState {
   readonly version: string;
   /** False when `show bgp vrf all neighbors json` failed: sessions are unknown, not absent. */
   readonly reachable: boolean;
-  readonly neighbors: readonly BgpNeighbor[];
+  /** Each with its BFD status joined in once (`joinBfd`): every consumer reads `bfdStatus`. */
+  readonly neighbors: readonly FrrNeighbor[];
   readonly bfdPeers: readonly BfdPeer[];
   /** Keyed by `advertisedKey(vrf, id, family)`; only read for Established neighbors. */
   readonly advertised: Readonly<Record<string, AdvertisedRoutes>>;
@@ -32,6 +34,27 @@ export interface FrrState {
   readonly runningConfig?: string;
   /** Commands that failed, one line each (redacted). */
   readonly errors: readonly string[];
+}
+
+/** A BGP neighbor with its BFD session's status, as BGPSessionState, `status` and `explain` show it. */
+export interface FrrNeighbor extends BgpNeighbor {
+  /**
+   * `Up`, `Down`, `Init`, `AdminDown`...: the neighbor's `peerBfdInfo.status`, or, when FRR does not
+   * say it there, the matching `show bfd peers` session's (capitalised like it); `N/A` without BFD.
+   */
+  readonly bfdStatus: string;
+}
+
+/** Joins each neighbor with its BFD session (same VRF, peer = the neighbor's key or address): done once, here. */
+export function joinBfd(neighbors: readonly BgpNeighbor[], bfdPeers: readonly BfdPeer[]): FrrNeighbor[] {
+  return neighbors.map((n) => ({ ...n, bfdStatus: bfdStatusOf(n, bfdPeers) }));
+}
+
+function bfdStatusOf(n: BgpNeighbor, bfdPeers: readonly BfdPeer[]): string {
+  if (n.bfd !== null && n.bfd.status !== UNKNOWN && n.bfd.status !== '') return n.bfd.status;
+  const peer = bfdPeers.find((p) => p.vrf === n.vrf && (p.peer === n.id || p.peer === n.address));
+  if (peer !== undefined) return peer.up ? 'Up' : peer.status.charAt(0).toUpperCase() + peer.status.slice(1);
+  return 'N/A';
 }
 
 export interface GatherOptions {
@@ -102,7 +125,7 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
     at: now(),
     version: version.value,
     reachable: neighbors.ok,
-    neighbors: neighbors.value,
+    neighbors: joinBfd(neighbors.value, bfdPeers.value),
     bfdPeers: bfdPeers.value,
     advertised,
     ...(runningConfig?.value !== undefined ? { runningConfig: runningConfig.value } : {}),

@@ -1,7 +1,13 @@
 /**
  * Makes FRR run a rendered config, safely: dry run first, atomic write, frr-reload.py, then
  * verification that nothing is left to change. A config FRR refuses never replaces frr.conf, and a
- * reload that fails is rolled back to the last config that worked.
+ * reload that fails is rolled back to the last config that worked; the ApplyError says which stage
+ * failed and what FRR runs afterwards (`apply-error.ts`), the rollback's own failure included.
+ *
+ * Two shortcuts skip frr-reload.py when they can prove the result the same way: an FRR that runs
+ * nothing of ours is loaded with `vtysh -f` (`coldLoad`), and a change of network lines only,
+ * from a config FRR was verified to run, is sent as one vtysh session and verified with targeted
+ * reads (`fast-apply.ts`). Either falls back to frr-reload.py whenever it cannot prove the result.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,39 +18,31 @@ import { readEnvironment, readForwarding, type FrrEnvironment } from './environm
 import { applyConfig, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
+import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js';
+import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
+import { ApplyError, asApplyError, writeStage } from './apply-error.js';
 
 /**
- * Where an apply stopped: `syntax` (vtysh -C refused the file), `write` (a file could not be
- * written), `rejected` (a daemon refused lines while loading), `reload` (frr-reload.py or vtysh
- * failed to run), `verify` (FRR still differs from the rendered bytes).
+ * How a config reached FRR: `fast` (the network lines that changed, in one vtysh session, verified
+ * by targeted reads), `cold` (`vtysh -f` into an FRR that ran nothing of ours), `reload`
+ * (frr-reload.py), `file` (only written: no FRR to apply to).
  */
-export type ApplyStage = 'syntax' | 'write' | 'rejected' | 'reload' | 'verify';
-
-/** Why an apply failed, at which step; messages are password-redacted. */
-export class ApplyError extends Error {
-  override readonly name = 'ApplyError';
-  constructor(
-    readonly stage: ApplyStage,
-    message: string,
-    /** Lines FRR still differs on (verify), refused lines (rejected), or vtysh's complaints (syntax). */
-    readonly details: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type ApplyPath = 'fast' | 'cold' | 'reload' | 'file';
 
 export interface ApplyOutcome {
   /** frr-reload.py runs it took (0 when nothing was reloaded). */
   readonly passes: number;
   /** What happened, for the log: `applied to FRR`, `written to out/frr.conf (no FRR reachable)`. */
   readonly description: string;
+  readonly path: ApplyPath;
+  /** Why the fast path was not taken, or was left for frr-reload.py (undefined when it applied, or for a file). */
+  readonly fastPathDeclined?: string;
 }
 
 /** Where a rendered config goes: a live FRR, or only a file when there is none. */
 export interface ConfigTarget {
-  /** Makes the target run `config`. Rejects with ApplyError; frr.conf then holds the last good config. */
+  /** Makes the target run `config`. Rejects with ApplyError (its stage, and what FRR runs after it). */
   apply(config: string, lastGood: string | undefined): Promise<ApplyOutcome>;
   /** True when the target already runs `config`: used to adopt a running FRR without reloading it. */
   runs(config: string): Promise<boolean>;
@@ -70,6 +68,8 @@ export interface ApplierOptions {
   /** The frr.conf FRR reads at start (`/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf`). */
   readonly configPath: string;
   readonly files: ConfigFiles;
+  /** Apply changes of network lines directly with vtysh (`fast-apply.ts`); default true. */
+  readonly fastPath?: boolean;
 }
 
 /**
@@ -112,7 +112,7 @@ async function coldLoad(frr: FrrContext, files: ApplyFiles): Promise<ApplyOutcom
     return undefined;
   }
   if (rejected.length > 0) throw rejectedError(rejected, 'vtysh -f');
-  return { passes: 0, description: `loaded into an empty FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` };
+  return { passes: 0, path: 'cold', description: `loaded into an empty FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` };
 }
 
 function rejectedError(rejected: readonly RejectedLine[], by: string): ApplyError {
@@ -121,25 +121,45 @@ function rejectedError(rejected: readonly RejectedLine[], by: string): ApplyErro
   return new ApplyError('rejected', `FRR refused ${rejected.length} line(s) of the rendered config during ${by}: ${lines[0]}${more}`, lines);
 }
 
-/** Writes a file of the apply; a failure is the `write` stage (a full disk is not "FRR down"). */
-async function write(files: ConfigFiles, path: string, text: string): Promise<void> {
-  try {
-    await files.write(path, text);
-  } catch (err) {
-    throw new ApplyError('write', `cannot write ${path}: ${(err as Error).message}`, [], { cause: err });
-  }
+/** A config FRR was verified to run, and FRR's running config without network lines at that time. */
+interface Verified {
+  readonly config: string;
+  readonly skeleton: string;
 }
 
 export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   const { frr, configPath, files } = opts;
   const candidatePath = `${configPath}.candidate`;
   const plan = reloadPlan(frr, configPath, candidatePath);
+  const where = frr.pathspace ? ` (pathspace ${frr.pathspace})` : '';
+  /**
+   * What the fast path starts from. Set only after a verification (frr-reload.py --test, or the
+   * fast path's own), cleared as soon as FRR is asked to change: a change that fails half-way
+   * leaves nothing the fast path could trust.
+   */
+  let verified: Verified | undefined;
 
-  async function reloadTo(config: string): Promise<ApplyOutcome> {
-    await write(files, candidatePath, config);
-    if (plan.inPlace) await write(files, configPath, config);
+  /** Remembers that FRR runs `config` (just verified), with its running config as FRR shows it now. */
+  async function remember(config: string): Promise<void> {
+    try {
+      verified = { config, skeleton: splitNetworks(await show(frr, 'show running-config', { keepPasswords: true })).skeleton };
+    } catch {
+      verified = undefined; // the next change goes through frr-reload.py
+    }
+  }
+
+  /**
+   * Writes `config` where FRR reads it and loads it. `touched` is set once FRR is asked to load
+   * anything: a failure before that left FRR as it was.
+   */
+  async function reloadTo(config: string, touched: { value: boolean }): Promise<ApplyOutcome> {
+    await writeStage(files, candidatePath, config);
+    if (plan.inPlace) await writeStage(files, configPath, config);
+    touched.value = true;
+    verified = undefined;
     const outcome = (await coldLoad(frr, plan.files)) ?? (await fullReload());
-    if (!plan.inPlace) await write(files, configPath, config);
+    if (!plan.inPlace) await writeStage(files, configPath, config);
+    await remember(config);
     return outcome;
   }
 
@@ -152,37 +172,88 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
         ...result.remaining.toAdd.map((l) => `+ ${l}`),
       ]);
     }
-    const where = `applied to FRR${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} in ${result.passes} reload(s)`;
     const noted = result.reloadErrors.length === 0 ? '' : `; frr-reload.py exited non-zero but FRR runs the config (verified): ${result.reloadErrors[0]}`;
-    return { passes: result.passes, description: `${where}${noted}` };
+    return { passes: result.passes, path: 'reload', description: `applied to FRR${where} in ${result.passes} reload(s)${noted}` };
+  }
+
+  /** The fast path's delta from what FRR was verified to run, or why there is none. */
+  function fastDelta(config: string): FastDelta {
+    if (opts.fastPath === false) return { understood: false, reason: 'the fast path is off' };
+    if (verified === undefined) return { understood: false, reason: 'no config verified to run in FRR to start from' };
+    return computeFastDelta(verified.config, config);
+  }
+
+  /**
+   * The fast path: files first (as the full path writes them before reloading), then the session
+   * and its verification. Resolves with the outcome, or with why frr-reload.py has to do it.
+   */
+  async function fastApply(config: string, delta: Extract<FastDelta, { understood: true }>, from: Verified, touched: { value: boolean }): Promise<ApplyOutcome | string> {
+    await writeStage(files, candidatePath, config);
+    if (plan.inPlace) await writeStage(files, configPath, config);
+    touched.value = true;
+    verified = undefined;
+    const result = await applyFastDelta(frr, delta, from.skeleton);
+    if (!result.applied) return result.reason;
+    if (!plan.inPlace) await writeStage(files, configPath, config);
+    verified = { config, skeleton: from.skeleton };
+    const added = delta.changes.filter((c) => c.routeMap !== undefined).length;
+    const removed = delta.changes.length - added;
+    return {
+      passes: 0,
+      path: 'fast',
+      description: `applied to FRR${where} with one vtysh session (fast path: ${added} network line(s) set, ${removed} removed; running config and routes verified)`,
+    };
   }
 
   return {
     async apply(config, lastGood) {
-      await write(files, candidatePath, config);
-      const syntax = await checkSyntax(frr, candidatePath);
-      if (!syntax.valid) {
-        throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
-      }
+      const touched = { value: false };
       try {
-        return await reloadTo(config);
-      } catch (err) {
-        if (lastGood !== undefined && lastGood !== config) {
-          // Leave FRR as it was before this attempt rather than half-way through it.
-          await reloadTo(lastGood).catch(() => undefined);
+        const delta = fastDelta(config);
+        let declined: string;
+        if (delta.understood) {
+          const fast = await fastApply(config, delta, verified!, touched);
+          if (typeof fast !== 'string') return fast;
+          declined = fast;
+        } else {
+          declined = delta.reason;
         }
-        if (err instanceof ApplyError) throw err;
-        throw new ApplyError('reload', (err as Error).message, [], { cause: err });
+        await writeStage(files, candidatePath, config);
+        const syntax = await checkSyntax(frr, candidatePath).catch((err: unknown) => {
+          throw asApplyError(err);
+        });
+        if (!syntax.valid) {
+          throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
+        }
+        const outcome = await reloadTo(config, touched);
+        // Said only when the fast path tried and gave up: the usual reasons (a first apply, a new tag) are no news.
+        return delta.understood ? { ...outcome, description: `${outcome.description}; fast path not taken: ${declined}`, fastPathDeclined: declined } : { ...outcome, fastPathDeclined: declined };
+      } catch (err) {
+        const failure = asApplyError(err);
+        if (!touched.value) throw failure.after('untouched');
+        if (lastGood === undefined || lastGood === config) throw failure.after('noRollback');
+        // Leave FRR as it was before this attempt rather than half-way through it, and say whether that worked.
+        try {
+          await reloadTo(lastGood, { value: false });
+        } catch (rollback) {
+          throw failure.after('rollbackFailed', asApplyError(rollback).message);
+        }
+        throw failure.after('rolledBack');
       }
     },
 
     async runs(config) {
-      await write(files, candidatePath, config);
-      return isEmptyDelta(await testReload(frr, candidatePath));
+      await writeStage(files, candidatePath, config);
+      const same = isEmptyDelta(await testReload(frr, candidatePath));
+      // FRR runs it (adoption, or the drift timer's full check after a fast apply): the fast path
+      // may start from it. It does not: nothing the fast path knew can be trusted any more.
+      if (same && verified?.config !== config) await remember(config);
+      if (!same && verified?.config === config) verified = undefined;
+      return same;
     },
 
     async persist(config) {
-      if ((await readFile(configPath, 'utf8').catch(() => undefined)) !== config) await write(files, configPath, config);
+      if ((await readFile(configPath, 'utf8').catch(() => undefined)) !== config) await writeStage(files, configPath, config);
     },
 
     async fingerprint() {

@@ -25,6 +25,14 @@ export interface NeighborBfd {
   readonly type: string | Unknown;
 }
 
+/** The states FRR prints for a BGP session (bgpd's `bgp_status_msg`). */
+export const BGP_STATES = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established', 'Clearing', 'Deleted'] as const;
+export type BgpState = (typeof BGP_STATES)[number] | Unknown;
+
+function bgpState(text: string | undefined): BgpState {
+  return (BGP_STATES as readonly string[]).includes(text ?? '') ? (text as BgpState) : UNKNOWN;
+}
+
 export interface BgpNeighbor {
   /** FRR's VRF name: `default` for the default VRF. */
   readonly vrf: string;
@@ -33,8 +41,8 @@ export interface BgpNeighbor {
   readonly isInterface: boolean;
   /** The peer's address (`bgpNeighborAddr` for interface peers: its link-local address). */
   readonly address: string | Unknown;
-  /** `Established`, `Idle`, `Active`, `Connect`, `OpenSent`, `OpenConfirm`, or `'unknown'`. */
-  readonly state: string;
+  /** FRR's session state (`bgp_status_msg`), or `'unknown'` for anything else: a closed set, so every check against it is type-checked. */
+  readonly state: BgpState;
   readonly established: boolean;
   readonly remoteAs: number | Unknown;
   readonly localAs: number | Unknown;
@@ -44,7 +52,8 @@ export interface BgpNeighbor {
   readonly keepaliveMs: number | Unknown;
   readonly connectionsEstablished: number | Unknown;
   readonly connectionsDropped: number | Unknown;
-  readonly lastResetDueTo: string | Unknown;
+  /** FRR's words for the last reset; undefined when FRR does not say (a check for it is type-checked, unlike a sentinel string). */
+  readonly lastResetDueTo: string | undefined;
   /** Families configured (`addressFamilyInfo`): only these have advertised routes. */
   readonly families: Readonly<Partial<Record<AddressFamily, NeighborFamily>>>;
   /** `null`: BFD is not configured for this neighbor. */
@@ -91,7 +100,7 @@ function parseFamily(n: Json, family: AddressFamily): NeighborFamily | undefined
 
 export function parseNeighbor(vrf: string, id: string, raw: unknown): BgpNeighbor {
   const n = obj(raw) ?? {};
-  const state = str(pick(n, 'bgpState', 'state', 'peerState')) ?? UNKNOWN;
+  const state = bgpState(str(pick(n, 'bgpState', 'state', 'peerState')));
   const bfdInfo = obj(n.peerBfdInfo);
   const families: Partial<Record<AddressFamily, NeighborFamily>> = {};
   for (const f of ['ipv4', 'ipv6'] as const) {
@@ -112,7 +121,7 @@ export function parseNeighbor(vrf: string, id: string, raw: unknown): BgpNeighbo
     keepaliveMs: num(n.bgpTimerKeepAliveIntervalMsecs) ?? UNKNOWN,
     connectionsEstablished: num(n.connectionsEstablished) ?? UNKNOWN,
     connectionsDropped: num(n.connectionsDropped) ?? UNKNOWN,
-    lastResetDueTo: str(n.lastResetDueTo) ?? UNKNOWN,
+    lastResetDueTo: str(n.lastResetDueTo),
     families,
     bfd: bfdInfo === undefined ? null : { status: str(bfdInfo.status) || UNKNOWN, type: str(bfdInfo.type) ?? UNKNOWN },
   };
@@ -144,11 +153,3 @@ export function compareNeighbors(a: BgpNeighbor, b: BgpNeighbor): number {
   if (va !== vb) return va < vb ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
-
-/** `show bgp vrf all json` (or `... summary json`): the VRF names, sorted, default first. */
-export function parseVrfNames(raw: unknown): string[] {
-  return Object.keys(obj(raw) ?? {})
-    .filter((k) => obj((obj(raw) ?? {})[k]) !== undefined)
-    .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a < b ? -1 : a > b ? 1 : 0));
-}
-

@@ -2,16 +2,22 @@ import { anySelectorMatches } from '../api/label-selector.js';
 import type { Advertisement, EndpointSlice, Pool, Service, ServiceIngress } from '../api/model.js';
 import { advertisementAppliesTo } from '../api/advertisement-pools.js';
 import { keyOf } from './keys.js';
-import { localPrefConflict } from './local-pref.js';
+import { describeLocalPrefConflict, localPrefConflicts } from '../api/localpref-conflicts.js';
 import { EXCLUDE_LB_LABEL, type NodeContext } from './node-context.js';
 
-/** Why a service is not announced from this node: MetalLB's reasons, plus the ones before them. */
+/**
+ * Why a service is not announced from this node: MetalLB's reasons, plus the ones before them.
+ * The one set of reasons: `status/explain.ts` reports these values as they are, never by reading
+ * the detail text. MetalLB's `notOwner` is two reasons here: no advertisement for the pool at all
+ * (`poolNotAdvertised`), or none that selects this node (`advertisementNotForNode`).
+ */
 export type NotAnnouncedReason =
   | 'notLoadBalancer'
   | 'otherLoadBalancerClass'
   | 'noIngressIP'
   | 'ipNotAllowed'
-  | 'notOwner'
+  | 'poolNotAdvertised'
+  | 'advertisementNotForNode'
   | 'noMatchingAdvertisement'
   | 'conflictingAdvertisements'
   | 'nodeNetworkUnavailable'
@@ -42,7 +48,7 @@ export interface AnnounceContext {
  * order (speaker `ShouldAnnounce`), and the first failing one gives the reason, so `explain` can
  * say exactly why a service is missing.
  */
-export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVerdict {
+export function announceVerdict(svc: Service, ctx: AnnounceContext, cache: AnnounceCache = createAnnounceCache()): AnnounceVerdict {
   const no = (reason: NotAnnouncedReason, detail: string): AnnounceVerdict => ({ announced: false, reason, detail });
 
   if (svc.type !== 'LoadBalancer') return no('notLoadBalancer', `type is ${svc.type}, not LoadBalancer`);
@@ -57,14 +63,11 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   const pool = ctx.pools.find((p) => svc.ingress.every((i) => poolContains(p, i.value, i.family)));
   if (!pool) return no('ipNotAllowed', `no IPAddressPool contains ${svc.ingress.map((i) => i.ip).join(', ')}`);
 
-  const cache = contextCache(ctx);
   const perPool = poolAdvertisements(cache, pool, ctx);
   const { ofPool, onNode } = perPool;
+  if (ofPool.length === 0) return no('poolNotAdvertised', `no BGPAdvertisement selects pool ${pool.ref.name}`);
   if (onNode.length === 0) {
-    const detail = ofPool.length === 0
-      ? `no BGPAdvertisement selects pool ${pool.ref.name}`
-      : `the BGPAdvertisements of pool ${pool.ref.name} (${ofPool.map(keyOf).join(', ')}) do not select node ${ctx.node.name}`;
-    return no('notOwner', detail);
+    return no('advertisementNotForNode', `the BGPAdvertisements of pool ${pool.ref.name} (${ofPool.map(keyOf).join(', ')}) do not select node ${ctx.node.name}`);
   }
   // Without serviceSelectors every service of the pool gets the same list (and the same verdict
   // on localPref), computed once per pool.
@@ -103,16 +106,27 @@ export function announceVerdict(svc: Service, ctx: AnnounceContext): AnnounceVer
   return { announced: true, pool, advertisements: matching, ingress: svc.ingress };
 }
 
+/**
+ * MetalLB's speaker-time check: the advertisements that match one service (after serviceSelectors)
+ * must agree on localPref for the prefixes they share. They all select this node, so they share it.
+ * The first conflict in words, or undefined.
+ */
+function localPrefConflict(advs: readonly Advertisement[], pool: Pool): string | undefined {
+  const first = localPrefConflicts(advs, [pool], () => true)[0];
+  return first === undefined ? undefined : `BGPAdvertisement ${keyOf(first.second)}: spec.localPref: ${describeLocalPrefConflict(first)}`;
+}
+
 function poolContains(pool: Pool, n: bigint, family: 'ipv4' | 'ipv6'): boolean {
   return pool.ranges.some((r) => r.family === family && r.first <= n && n <= r.last);
 }
 
 /**
  * What is the same for every service of one `buildIntent` call, computed on first use: the
- * advertisements of each pool, and the EndpointSlices by service. Keyed by the context object,
- * so it lives as long as the call's context and never sees another snapshot.
+ * advertisements of each pool, and the EndpointSlices by service. The caller creates one per
+ * context (`createAnnounceCache`) and passes it with every verdict of that context: nothing is
+ * kept between calls, and a new context gets a new cache.
  */
-interface ContextCache {
+export interface AnnounceCache {
   readonly pools: Map<Pool, PoolAdvertisements>;
   slicesByService: Map<string, EndpointSlice[]> | undefined;
 }
@@ -125,15 +139,11 @@ interface PoolAdvertisements {
   conflict: string | undefined | null;
 }
 
-const caches = new WeakMap<AnnounceContext, ContextCache>();
-
-function contextCache(ctx: AnnounceContext): ContextCache {
-  let cache = caches.get(ctx);
-  if (cache === undefined) caches.set(ctx, (cache = { pools: new Map(), slicesByService: undefined }));
-  return cache;
+export function createAnnounceCache(): AnnounceCache {
+  return { pools: new Map(), slicesByService: undefined };
 }
 
-function poolAdvertisements(cache: ContextCache, pool: Pool, ctx: AnnounceContext): PoolAdvertisements {
+function poolAdvertisements(cache: AnnounceCache, pool: Pool, ctx: AnnounceContext): PoolAdvertisements {
   let entry = cache.pools.get(pool);
   if (entry === undefined) {
     const ofPool = ctx.advertisements.filter((a) => advertisementAppliesTo(a, pool));
@@ -145,7 +155,7 @@ function poolAdvertisements(cache: ContextCache, pool: Pool, ctx: AnnounceContex
 }
 
 /** The service's EndpointSlices, in snapshot order. */
-function slicesOf(cache: ContextCache, ctx: AnnounceContext, svc: Service): readonly EndpointSlice[] {
+function slicesOf(cache: AnnounceCache, ctx: AnnounceContext, svc: Service): readonly EndpointSlice[] {
   if (cache.slicesByService === undefined) {
     cache.slicesByService = new Map();
     for (const s of ctx.endpointSlices) {

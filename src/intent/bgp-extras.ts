@@ -6,7 +6,8 @@
  * them, so a typo there never stops the rest of the config; `render` and `check` have no FRR to ask
  * and append them unchecked. Either way a warning names the ConfigMap and what was done.
  */
-import type { BgpExtras, BgpExtrasCheck } from '../api/bgp-extras.js';
+import type { BgpExtrasCheck } from '../api/bgp-extras.js';
+import type { BgpExtras } from '../api/model.js';
 import { q, type Problems } from '../api/problems.js';
 
 export interface BgpExtrasOptions {

@@ -2,15 +2,16 @@ import type { Advertisement, Peer, ServiceIngress, Snapshot } from '../api/model
 import { formatRef, type Problem, Problems, sortProblems } from '../api/problems.js';
 import { bgpExtrasText, type BgpExtrasOptions } from './bgp-extras.js';
 import { keyOf } from './keys.js';
-import { announceVerdict, type AnnounceVerdict } from './announce.js';
+import { announceVerdict, createAnnounceCache, type AnnounceVerdict } from './announce.js';
 import { bfdProfileIntent } from './bfd-profiles.js';
 import type { BfdProfileIntent, NodeForwarding, NodeIntent, TagIntent } from './model.js';
 import { neighborSession } from './neighbor-session.js';
 import { nodeContext } from './node-context.js';
+import { scopeProblemsToNode } from './node-problems.js';
 import { checkPeersOfNode, warnUnnumberedWithoutRouterId, neighborId, peersOnNode, resolvePassword } from './node-peers.js';
 import { aggregateKeyed, compareStrings, type KeyedPrefix } from './prefixes.js';
 import { buildRouters, type PrefixSources } from './routers.js';
-import { assignTagIds, checkAdvertisementSets, tagRouteMapName } from './tags.js';
+import { assignTagIds, checkAdvertisementSets, TAG_ROUTE_MAP_SEQ, tagRouteMapName } from './tags.js';
 import { formatRelease, type ReleaseForms } from './frr-release.js';
 import { frrLogLines, type FrrLogLevel } from './frr-log-level.js';
 
@@ -48,10 +49,15 @@ export interface IntentResult {
   readonly problems: readonly Problem[];
 }
 
-/** snapshot + node -> what this node's FRR must say. Pure: same inputs, same result, in any order. */
-export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResult {
+/**
+ * snapshot + node -> what this node's FRR must say. Pure: same inputs, same result, in any order.
+ * `snapshotProblems` (what `buildSnapshot` found) are scoped to the node here and returned with the
+ * intent's own; an error among them leaves the intent undefined like any other.
+ */
+export function buildIntent(snapshot: Snapshot, opts: IntentOptions, snapshotProblems: readonly Problem[] = []): IntentResult {
   const problems = new Problems();
   const node = nodeContext(snapshot, opts.node);
+  for (const p of scopeProblemsToNode(snapshotProblems, snapshot, node)) problems.add(p);
 
   const peers = peersOnNode(snapshot.peers, node).sort((a, b) => compareStrings(neighborId(a), neighborId(b)) || compareStrings(keyOf(a), keyOf(b)));
   checkPeersOfNode(peers, node, problems);
@@ -71,7 +77,8 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
     loadBalancerClass: opts.loadBalancerClass,
     ignoreExcludeLb: opts.ignoreExcludeLb ?? false,
   };
-  const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx) }));
+  const cache = createAnnounceCache();
+  const verdicts = services.map(({ s, key }) => ({ service: key, ingress: s.ingress, verdict: announceVerdict(s, ctx, cache) }));
   const sources = prefixSources(verdicts);
   checkAdvertisementSets([...sources.values()].map((s) => s.tagKey), opts.node, problems);
 
@@ -93,7 +100,7 @@ export function buildIntent(snapshot: Snapshot, opts: IntentOptions): IntentResu
   });
 
   const tags: TagIntent[] = [...new Map([...sources.values()].map((s) => [s.tagKey, s.advertisements])).entries()]
-    .map(([key, advertisements]) => ({ id: tagIds.get(key)!, routeMap: tagRouteMapName(tagIds.get(key)!), advertisements }))
+    .map(([key, advertisements]) => ({ id: tagIds.get(key)!, routeMap: tagRouteMapName(tagIds.get(key)!), seq: TAG_ROUTE_MAP_SEQ, advertisements }))
     .filter((t) => routers.some((r) => [r.ipv4, r.ipv6].some((af) => af?.networks.some((n) => n.routeMap === t.routeMap))))
     .sort((a, b) => a.id - b.id);
 

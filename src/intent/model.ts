@@ -53,6 +53,8 @@ export interface TagIntent {
   readonly id: number;
   /** `metallb-tag-<id>`. */
   readonly routeMap: string;
+  /** The seq of its one `permit` entry (`TAG_ROUTE_MAP_SEQ`). */
+  readonly seq: number;
   /** `namespace/name` of the advertisements, sorted: printed as a comment for reviewers. */
   readonly advertisements: readonly string[];
 }
@@ -112,7 +114,11 @@ export interface NeighborIntent {
   readonly ipv4: boolean;
   readonly ipv6: boolean;
   readonly routeMapIn: string;
+  /** The seq of the inbound route-map's one `deny` entry (`INBOUND_DENY_SEQ`). */
+  readonly routeMapInDenySeq: number;
   readonly routeMapOut: string;
+  /** The seq of the outbound route-map's final `deny` (`FINAL_DENY_SEQ`), after every entry. */
+  readonly routeMapOutDenySeq: number;
   /** Outbound route-map entries, sorted by seq. */
   readonly outEntries: readonly OutEntry[];
   /** What this neighbor is meant to receive, for `explain` and status. Sorted by prefix. */
@@ -120,6 +126,7 @@ export interface NeighborIntent {
 }
 
 export interface OutEntry {
+  /** `outboundSeq(tag)`. */
   readonly seq: number;
   readonly tag: number;
   /** Space-separated, in the release's canonical form (well-known values by name), or null. */

@@ -1,3 +1,4 @@
+import { FINAL_DENY_SEQ, INBOUND_DENY_SEQ } from './tags.js';
 import type { Peer } from '../api/model.js';
 import type { FrrForms } from './frr-release.js';
 import type { NeighborIntent } from './model.js';
@@ -41,7 +42,9 @@ export function neighborSession(peer: Peer, password: string | null, redact: boo
     ipv4,
     ipv6,
     routeMapIn: `${id}-in`,
+    routeMapInDenySeq: INBOUND_DENY_SEQ,
     routeMapOut: `${id}-out`,
+    routeMapOutDenySeq: FINAL_DENY_SEQ,
   };
 }
 

@@ -36,19 +36,19 @@ export function checkPeersOfNode(peers: readonly Peer[], node: NodeContext, prob
   for (const b of peers) {
     if (first !== undefined && b !== first && b.routerID !== first.routerID) {
       problems.error(b.ref, 'spec.routerID',
-        `${q(b.routerID ?? '')} differs from ${q(first.routerID ?? '')} of BGPPeer ${first.ref.name}: ${both(first, b)}, and FRR has one router ID per node; set the same routerID on both (or on neither)`);
+        `${q(b.routerID ?? '')} differs from ${q(first.routerID ?? '')} of BGPPeer ${first.ref.name}: ${both(first, b)}, and FRR has one router ID per node; set the same routerID on both (or on neither)`, 'node');
     }
     const neighbor = firstOfNeighbor.get(neighborId(b));
     if (neighbor === undefined) firstOfNeighbor.set(neighborId(b), b);
     else {
       problems.error(b.ref, neighbor.address ? 'spec.peerAddress' : 'spec.interface',
-        `same neighbor ${neighborId(b)} as BGPPeer ${neighbor.ref.name}: ${both(neighbor, b)}; FRR has one session per neighbor, so merge them or give them disjoint nodeSelectors`);
+        `same neighbor ${neighborId(b)} as BGPPeer ${neighbor.ref.name}: ${both(neighbor, b)}; FRR has one session per neighbor, so merge them or give them disjoint nodeSelectors`, 'node');
     }
     const vrfFirst = firstOfVrf.get(b.vrf ?? '');
     if (vrfFirst === undefined) firstOfVrf.set(b.vrf ?? '', b);
     else if (vrfFirst.myASN !== b.myASN) {
       problems.error(b.ref, 'spec.myASN',
-        `${b.myASN} differs from ${vrfFirst.myASN} of BGPPeer ${vrfFirst.ref.name} in the same VRF (${vrfFirst.vrf ?? 'default'}): ${both(vrfFirst, b)}, and FRR runs one BGP instance per VRF; use the same myASN`);
+        `${b.myASN} differs from ${vrfFirst.myASN} of BGPPeer ${vrfFirst.ref.name} in the same VRF (${vrfFirst.vrf ?? 'default'}): ${both(vrfFirst, b)}, and FRR runs one BGP instance per VRF; use the same myASN`, 'node');
     }
   }
 }
@@ -79,28 +79,28 @@ export function resolvePassword(peer: Peer, secrets: readonly Secret[], problems
   const secret = secrets.find((s) => s.ref.name === source.secretName && s.ref.namespace === source.secretNamespace);
   const where = `Secret ${source.secretNamespace}/${source.secretName}`;
   if (!secret) {
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} not found; create it (type kubernetes.io/basic-auth, key "password")`);
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} not found; create it (type kubernetes.io/basic-auth, key "password")`, 'reference');
     return null;
   }
   if (secret.type !== 'kubernetes.io/basic-auth') {
     // The type is named only when it is one of Kubernetes' own: no value of a Secret is ever quoted.
     const type = KNOWN_SECRET_TYPES.has(secret.type) ? `type ${q(secret.type)}` : "a type that is not one of Kubernetes' own";
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} has ${type}; MetalLB requires type kubernetes.io/basic-auth`);
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has ${type}; MetalLB requires type kubernetes.io/basic-auth`, 'reference');
     return null;
   }
   const value = Object.hasOwn(secret.data, 'password') ? secret.data['password'] : undefined;
   if (value === undefined) {
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`);
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} has no "password" key; add it`, 'reference');
     return null;
   }
   if (value === '') {
     // MetalLB reads the empty value and its template writes no password line for it.
-    problems.warn(peer.ref, 'spec.passwordSecret', `${where} key "password" is empty: the session runs without a TCP-MD5 password (no password line, as MetalLB renders it); put the password in the Secret, or remove passwordSecret`);
+    problems.warn(peer.ref, 'spec.passwordSecret', `${where} key "password" is empty: the session runs without a TCP-MD5 password (no password line, as MetalLB renders it); put the password in the Secret, or remove passwordSecret`, 'reference');
     return null;
   }
   const bad = checkPassword(value);
   if (bad) {
-    problems.error(peer.ref, 'spec.passwordSecret', `${where} key "password": ${bad}`);
+    problems.error(peer.ref, 'spec.passwordSecret', `${where} key "password": ${bad}`, 'reference');
     return null;
   }
   return value;

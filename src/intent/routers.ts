@@ -1,11 +1,11 @@
 import type { Advertisement, CommunityAlias, Peer } from '../api/model.js';
 import type { Problems } from '../api/problems.js';
-import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './communities.js';
+import { resolveCommunities, largeCommunitiesText, standardCommunitiesText } from './community-attributes.js';
 import type { FrrForms } from './frr-release.js';
 import type { AddressFamilyIntent, AnnouncedPrefix, NeighborIntent, NetworkIntent, OutEntry, RouterIntent } from './model.js';
 import type { NeighborSession } from './neighbor-session.js';
 import { compareKeyed, compareStrings, familyOfPrefix, type KeyedPrefix } from './prefixes.js';
-import { tagRouteMapName } from './tags.js';
+import { outboundSeq, tagRouteMapName } from './tags.js';
 
 /** A prefix this node announces: which advertisements produce it, and from which services. */
 export interface PrefixSources {
@@ -149,7 +149,7 @@ function outEntry(tag: number, advs: readonly Advertisement[], peer: Peer, input
     input.problems.warn(peer.ref, 'spec', `advertisements ${advs.map((a) => a.ref.name).join(', ')} give different localPref (${prefs.join(', ')}) to the same prefixes; the highest, ${prefs.at(-1)}, is used`);
   }
   return {
-    seq: tag,
+    seq: outboundSeq(tag),
     tag,
     communities: standardCommunitiesText(communities, input.forms),
     largeCommunities: largeCommunitiesText(communities),

@@ -4,7 +4,26 @@ import { compareStrings } from './prefixes.js';
 
 /** Tags and outbound seqs live in 1..TAG_SPACE; the final deny of each route-map sits above them. */
 export const TAG_SPACE = 65000;
+
+/**
+ * Route-map sequence numbers: decided here, printed by the templates.
+ * - `FINAL_DENY_SEQ`: the last entry of every outbound route-map, the highest FRR allows, above
+ *   every tag: a peer going from "nothing" to "something" never edits it.
+ * - `INBOUND_DENY_SEQ`: the one entry of every inbound route-map (MetalLB's `deny 20`: the node
+ *   accepts no route from its peers).
+ * - `TAG_ROUTE_MAP_SEQ`: the one entry of each origination route-map that sets its tag.
+ */
 export const FINAL_DENY_SEQ = 65535;
+export const INBOUND_DENY_SEQ = 20;
+export const TAG_ROUTE_MAP_SEQ = 10;
+
+/**
+ * The outbound route-map entry of a tag sits at the tag's own number: tags are stable hashes, so
+ * an entry keeps its place when other sets come and go (a change stays a few lines of reload).
+ */
+export function outboundSeq(tag: number): number {
+  return tag;
+}
 
 /**
  * Stable small numbers for sets of advertisements.

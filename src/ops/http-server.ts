@@ -6,10 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { isReady, type ReconcilerStatus } from '../reconciler/status.js';
 
 export interface HttpDeps {
-  readonly status: () => ReconcilerStatus;
+  /** `/status`: the reconciler's last results (any JSON). */
+  readonly status: () => object;
+  /** `/readyz`: passed in, so ops knows nothing of the reconciler. */
+  readonly ready: () => { readonly ready: boolean; readonly reason: string };
   readonly registry: Registry;
   /** `/intent`: what `frr-renderer status|explain` read from the sidecar (JSON). */
   readonly intent?: () => unknown;
@@ -34,7 +36,7 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
       case '/healthz':
         return send(200, 'ok\n');
       case '/readyz': {
-        const r = isReady(deps.status());
+        const r = deps.ready();
         return send(r.ready ? 200 : 503, `${r.reason}\n`);
       }
       case '/metrics':

@@ -7,7 +7,8 @@
  * configuration, or a config FRR refuses, leaves the last good one in force and is reported.
  */
 import { formatProblem } from '../api/problems.js';
-import { ApplyError, type ConfigTarget } from '../frr/frr-target.js';
+import { asApplyError, describeFrrAfter, frrRunsVerified } from '../frr/apply-error.js';
+import type { ApplyPath, ConfigTarget } from '../frr/frr-target.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -19,7 +20,7 @@ import type { ExtrasChecker } from '../frr/check-extras.js';
 import { renderObjects, type RenderOptions } from '../pipeline.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Source, SourceEvent, SourceState } from '../sources/source.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../ops/backoff.js';
 import type { ReconcilerStatus } from './status.js';
 
 export interface ReconcilerOptions {
@@ -54,8 +55,6 @@ export interface ReconcilerDeps {
   readonly random: () => number;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Called after every reconcile (the status publisher's cue to look again). */
-  readonly onReconciled?: () => void;
   /** FRR's verdict on bgpextras lines (`vtysh -C`); without it they are never used. */
   readonly checkExtras?: ExtrasChecker;
 }
@@ -75,6 +74,8 @@ export class Reconciler {
   /** The last config FRR accepted, to roll back to when a reload fails. */
   private lastGood: string | undefined;
   private fingerprint: string | undefined;
+  /** `applied` came by the fast path: the next drift tick has frr-reload.py --test check it in full. */
+  private fullCheckDue = false;
   /** The intent of the last render, valid or not (for status and `explain`). */
   private intent: IntentResult | undefined;
   /** The intent behind the config FRR runs (the last good one). */
@@ -84,6 +85,7 @@ export class Reconciler {
   /** The node's forwarding as FRR last reported it (rendered as is; on until FRR answers). */
   private forwarding: NodeForwarding = { ipv4: true, ipv6: true };
   private readonly st: { -readonly [K in keyof ReconcilerStatus]: ReconcilerStatus[K] };
+  private readonly reconciledListeners = new Set<() => void>();
 
   constructor(
     private readonly opts: ReconcilerOptions,
@@ -147,6 +149,15 @@ export class Reconciler {
     return { latest: this.intent, applied: this.appliedIntent };
   }
 
+  /**
+   * Calls `listener` after every reconcile (the status publisher's cue to look again); returns
+   * the function that stops it. An event, so the reconciler knows nothing of who listens.
+   */
+  onReconciled(listener: () => void): () => void {
+    this.reconciledListeners.add(listener);
+    return () => this.reconciledListeners.delete(listener);
+  }
+
   /** Resolves when no reconcile is running or scheduled to run soon (tests, `--once`). */
   async idle(): Promise<void> {
     while (this.running || this.debounceTimer !== undefined) {
@@ -180,7 +191,7 @@ export class Reconciler {
         await this.reconcileOnce().catch((err: unknown) => {
           this.deps.logger.error('reconcile failed unexpectedly', { error: String((err as Error)?.stack ?? err) });
         });
-        this.deps.onReconciled?.();
+        for (const listener of this.reconciledListeners) listener();
       } while (this.rerun && !this.stopped);
     })().finally(() => {
       this.running = undefined;
@@ -234,6 +245,7 @@ export class Reconciler {
     }
     const config = result.config;
     if (config === this.applied) {
+      if (this.fullCheckDue) await this.checkInFull(config);
       metrics.reconciles.inc({ result: 'unchanged' });
       return;
     }
@@ -254,7 +266,8 @@ export class Reconciler {
       metrics.reloadDuration.observe((clock.now() - started) / 1000);
       metrics.reconciles.inc({ result: 'applied' });
       this.appliedIntent = result.intent;
-      await this.recordApplied(config, 'success', outcome.passes, outcome.description);
+      await this.recordApplied(config, 'success', outcome.passes, outcome.description, outcome.path, outcome.fastPathDeclined);
+      this.fullCheckDue = outcome.path === 'fast';
     } catch (err) {
       this.onApplyFailure(err, config);
     }
@@ -268,32 +281,63 @@ export class Reconciler {
     return this.deps.checkExtras(text);
   }
 
-  private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string): Promise<void> {
+  private async recordApplied(config: string, result: 'success' | 'adopted', passes: number, description: string, path?: ApplyPath, fastPathDeclined?: string): Promise<void> {
     const now = this.deps.clock.now();
     this.applied = config;
     this.lastGood = config;
     this.failures = 0;
     this.lastErrorKey = '';
-    this.st.apply = { at: now, result, passes, description };
+    this.fullCheckDue = false;
+    this.st.apply = { at: now, result, passes, description, ...(path === undefined ? {} : { path }) };
     this.st.appliedAt = now;
     this.deps.metrics.markApplied(now);
     this.deps.metrics.frrReachable.set(1);
     this.fingerprint = await this.deps.target.fingerprint().catch(() => undefined);
-    this.deps.logger.info(description, { result, passes, bytes: config.length });
+    this.deps.logger.info(description, { result, passes, ...(path === undefined ? {} : { path }), ...(fastPathDeclined === undefined ? {} : { fastPathDeclined }), bytes: config.length });
+  }
+
+  /**
+   * The fast path verified only what it touched; frr-reload.py --test checks the whole config once,
+   * on the drift tick after it (in the worker, so no apply runs meanwhile). FRR running anything
+   * else makes the next pass apply the config in full.
+   */
+  private async checkInFull(config: string): Promise<void> {
+    this.fullCheckDue = false;
+    const runs = await this.deps.target.runs(config).catch(() => undefined);
+    if (runs !== false) return; // FRR not answering is the fingerprint's business
+    this.deps.logger.warn('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full');
+    this.applied = undefined;
+    this.fingerprint = undefined;
+    this.rerun = true;
   }
 
   private onApplyFailure(err: unknown, config: string): void {
     const { metrics, logger } = this.deps;
-    const e = err instanceof ApplyError ? err : new ApplyError('reload', String((err as Error)?.message ?? err), [], { cause: err });
+    const e = asApplyError(err);
     metrics.reloads.inc({ result: 'failure' });
     metrics.reconciles.inc({ result: 'failed' });
     if (e.stage === 'reload') metrics.frrReachable.set(0);
     this.failures++;
     const delay = backoffDelay(this.failures, this.opts.retry, this.deps.random);
-    this.st.apply = { at: this.deps.clock.now(), result: 'failure', passes: 0, description: e.message, stage: e.stage, details: e.details };
-    logger.error('applying the config to FRR failed; the last good config stays in force', {
+    if (!frrRunsVerified(e.frr)) {
+      // FRR may run anything now: nothing is known to run until a verified apply (or adoption) says so.
+      this.applied = undefined;
+      this.fingerprint = undefined;
+    }
+    this.st.apply = {
+      at: this.deps.clock.now(),
+      result: 'failure',
+      passes: 0,
+      description: e.message,
+      stage: e.stage,
+      details: e.details,
+      frr: e.frr,
+      ...(e.rollbackError === undefined ? {} : { rollbackError: e.rollbackError }),
+    };
+    logger.error(`applying the config to FRR failed; ${describeFrrAfter(e.frr, e.rollbackError)}`, {
       stage: e.stage,
       error: e.message,
+      frr: e.frr,
       details: e.details.slice(0, 20),
       attempt: this.failures,
       retryInMs: delay,
@@ -316,6 +360,7 @@ export class Reconciler {
   /** FRR restarted (watchfrr brings bgpd back empty) or was edited by hand: apply again. */
   private async checkDrift(): Promise<void> {
     if (this.applied === undefined || this.fingerprint === undefined || this.running) return;
+    if (this.fullCheckDue) return this.kick();
     let now: string | undefined;
     try {
       now = await this.deps.target.fingerprint();

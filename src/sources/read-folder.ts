@@ -25,7 +25,7 @@ export async function readFolder(dir: string): Promise<{ objects: RawObject[]; p
   const problems: Problem[] = [];
   const fileProblem = (path: string, message: string): void => {
     const name = relative(dir, path) || path;
-    problems.push({ severity: 'error', ref: { kind: 'File', namespace: '', name, source: name }, field: '', message });
+    problems.push({ severity: 'error', category: 'object', ref: { kind: 'File', namespace: '', name, source: name }, field: '', message });
   };
   const files: string[] = [];
   const pace = pacer();

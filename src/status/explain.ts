@@ -7,26 +7,19 @@
  * FRR's config does not have it yet (apply pending or failed, or config invalid) -> FRR: neighbor
  * missing, session down, family not negotiated -> present in advertised-routes or not.
  */
-import { advertisedKey, type FrrState } from '../frr/frr-state.js';
-import type { BgpNeighbor } from '../frr/parse-neighbors.js';
-import type { ReconcilerStatus } from '../reconciler/status.js';
-import type { Family, IntentSnapshot, IntentView, NeighborView, ServiceView } from './intent-view.js';
+import { advertisedKey, type FrrNeighbor, type FrrState } from '../frr/frr-state.js';
+import { failedApplyOutcome, type ReconcilerStatus } from '../reconciler/status.js';
+import type { NotAnnouncedReason } from '../intent/announce.js';
+import type { Family, IntentSnapshot, IntentView, NeighborView } from './intent-view.js';
 
+/**
+ * Why a prefix does not reach a peer: the intent's reasons (`NotAnnouncedReason`, the same values),
+ * then the ones between the intent and the wire.
+ */
 export type ExplainReason =
   | 'serviceNotFound'
   | 'configInvalid'
-  | 'notLoadBalancer'
-  | 'otherLoadBalancerClass'
-  | 'noIngressIP'
-  | 'ipNotAllowed'
-  | 'poolNotAdvertised'
-  | 'advertisementNotForNode'
-  | 'noMatchingAdvertisement'
-  | 'conflictingAdvertisements'
-  | 'nodeNetworkUnavailable'
-  | 'nodeLabeledExcludeBalancers'
-  | 'noLocalEndpoints'
-  | 'noEndpoints'
+  | NotAnnouncedReason
   | 'peerNotSelected'
   | 'familyMismatch'
   | 'notApplied'
@@ -69,30 +62,9 @@ export interface ServiceExplain {
   readonly peers: readonly PeerExplain[];
 }
 
-const SERVICE_REASON: Readonly<Record<string, ExplainReason>> = {
-  notLoadBalancer: 'notLoadBalancer',
-  otherLoadBalancerClass: 'otherLoadBalancerClass',
-  noIngressIP: 'noIngressIP',
-  ipNotAllowed: 'ipNotAllowed',
-  notOwner: 'advertisementNotForNode',
-  noMatchingAdvertisement: 'noMatchingAdvertisement',
-  conflictingAdvertisements: 'conflictingAdvertisements',
-  nodeNetworkUnavailable: 'nodeNetworkUnavailable',
-  nodeLabeledExcludeBalancers: 'nodeLabeledExcludeBalancers',
-  noLocalEndpoints: 'noLocalEndpoints',
-  noEndpoints: 'noEndpoints',
-};
-
-/** MetalLB's `notOwner` covers two cases; the detail written by `announce.ts` tells them apart. */
-export function serviceReason(s: ServiceView): ExplainReason | null {
-  if (s.announced || s.reason === null) return null;
-  if (s.reason === 'notOwner' && s.detail?.startsWith('no BGPAdvertisement selects pool')) return 'poolNotAdvertised';
-  return SERVICE_REASON[s.reason] ?? 'advertisementNotForNode';
-}
-
 const norm = (s: string): string => s.toLowerCase();
 
-export function findFrrNeighbor(state: FrrState, n: Pick<NeighborView, 'vrf' | 'target'>): BgpNeighbor | undefined {
+export function findFrrNeighbor(state: FrrState, n: Pick<NeighborView, 'vrf' | 'target'>): FrrNeighbor | undefined {
   return state.neighbors.find((x) => x.vrf === n.vrf && norm(x.id) === norm(n.target));
 }
 
@@ -104,15 +76,15 @@ function hostPrefix(ip: string, family: Family): string {
   return `${ip}/${family === 'ipv4' ? 32 : 128}`;
 }
 
-function bfdOf(n: BgpNeighbor | undefined): string {
-  if (n === undefined) return 'unknown';
-  return n.bfd === null ? 'N/A' : n.bfd.status;
-}
 
 function describeApply(status: ReconcilerStatus): string {
   const a = status.apply;
   if (a === undefined) return 'no config applied to FRR yet';
-  if (a.result === 'failure') return `the last apply failed (${a.stage ?? 'reload'}): ${a.description}; FRR runs the last good config`;
+  if (a.result === 'failure') {
+    // What FRR runs is said only as far as the apply verified it.
+    const after = failedApplyOutcome(status);
+    return `the last apply failed (${a.stage ?? 'reload'}): ${a.description}${after ? `; ${after.text}` : ''}`;
+  }
   return 'the new config is being applied';
 }
 
@@ -131,7 +103,6 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
     const why = latest === null ? 'the sidecar has not rendered yet' : `no Service ${service} is known to the sidecar (or it is not in its namespace filter)`;
     return { ...base, found: false, announced: false, reason: 'serviceNotFound', detail: why, pool: null, advertisements: [], peers: [] };
   }
-  const sReason = serviceReason(svc);
   const neighbors = decision?.neighbors ?? [];
 
   // The service's prefixes: what any neighbor is meant to receive for it, else its IPs as host routes.
@@ -145,7 +116,7 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
     const appliedN = applied?.neighbors.find((x) => sameNeighbor(x, n));
     const verdicts = sorted.map(([prefix, family]): PrefixVerdict => {
       const no = (reason: ExplainReason, detail: string, advertised: boolean | 'unknown' = false): PrefixVerdict => ({ prefix, family, advertised, reason, detail });
-      if (!svc.announced) return no(sReason ?? 'advertisementNotForNode', svc.detail ?? '');
+      if (!svc.announced) return no(svc.reason, svc.detail);
       const intended = n.announced.some((a) => a.prefix === prefix && a.services.includes(service));
       if (!intended) {
         if (!n[family]) return no('familyMismatch', `neighbor ${n.target} is not ${family === 'ipv4' ? 'IPv4' : 'IPv6'} (BGPPeer without dualStackAddressFamily)`);
@@ -159,8 +130,8 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
       if (state === undefined || !state.reachable) return no('frrUnreachable', `FRR did not answer: ${state?.errors[0] ?? 'not asked'}`, 'unknown');
       if (frrN === undefined) return no('neighborNotInFrr', `FRR has no neighbor ${n.target}${n.vrf === 'default' ? '' : ` in VRF ${n.vrf}`}`);
       if (!frrN.established) {
-        const why = frrN.lastResetDueTo !== 'unknown' ? `, last reset: ${frrN.lastResetDueTo}` : '';
-        return no('noSession', `session is ${frrN.state}${why}${frrN.bfd ? `, BFD ${frrN.bfd.status}` : ''}`);
+        const why = frrN.lastResetDueTo !== undefined ? `, last reset: ${frrN.lastResetDueTo}` : '';
+        return no('noSession', `session is ${frrN.state}${why}${frrN.bfdStatus === 'N/A' ? '' : `, BFD ${frrN.bfdStatus}`}`);
       }
       const fam = frrN.families[family];
       if (fam === undefined) return no('familyMismatch', `${family} unicast is not activated for ${n.target} in FRR`);
@@ -172,15 +143,15 @@ export function explainService(snapshot: IntentSnapshot, state: FrrState | undef
       if (adv.prefixes.includes(prefix)) return { prefix, family, advertised: true, reason: null, detail: configValid ? '' : 'advertised by the last good config (current config invalid)' };
       return no('notSentByFrr', 'session up and configured, but FRR did not send it (route not in the BGP table, or filtered by the outbound route-map)');
     });
-    return { vrf: n.vrf, neighbor: n.target, peers: n.peers, session: frrN?.state ?? (state?.reachable ? 'absent' : 'unknown'), bfd: bfdOf(frrN), prefixes: verdicts };
+    return { vrf: n.vrf, neighbor: n.target, peers: n.peers, session: frrN?.state ?? (state?.reachable ? 'absent' : 'unknown'), bfd: frrN?.bfdStatus ?? 'unknown', prefixes: verdicts };
   });
 
   return {
     ...base,
     found: true,
     announced: svc.announced,
-    reason: svc.announced ? (decision === null ? 'configInvalid' : null) : sReason,
-    detail: svc.announced ? '' : (svc.detail ?? ''),
+    reason: svc.announced ? (decision === null ? 'configInvalid' : null) : svc.reason,
+    detail: svc.announced ? '' : svc.detail,
     pool: svc.pool,
     advertisements: svc.advertisements.map((a) => a.name),
     peers,
@@ -208,7 +179,8 @@ export interface SessionReport {
   readonly state: string;
   readonly uptimeMs: number | 'unknown';
   readonly bfd: string;
-  readonly lastResetDueTo: string;
+  /** Absent when FRR did not say. */
+  readonly lastResetDueTo?: string;
   /** Per family: prefixes sent (from advertised-routes), and those the config means to send but FRR did not. */
   readonly families: readonly {
     readonly family: Family;
@@ -238,8 +210,8 @@ export function statusReport(snapshot: IntentSnapshot | null, state: FrrState): 
       peers: intended?.peers ?? [],
       state: n.state,
       uptimeMs: n.uptimeMs,
-      bfd: n.bfd === null ? 'N/A' : n.bfd.status,
-      lastResetDueTo: n.lastResetDueTo,
+      bfd: n.bfdStatus,
+      ...(n.lastResetDueTo === undefined ? {} : { lastResetDueTo: n.lastResetDueTo }),
       families,
     };
   });

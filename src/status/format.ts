@@ -1,4 +1,5 @@
 /** Plain-text renderings of `StatusReport` and `ServiceExplain` for the terminal. */
+import { failedApplyOutcome } from '../reconciler/status.js';
 import type { ServiceExplain, StatusReport } from './explain.js';
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -31,7 +32,8 @@ export function formatStatus(r: StatusReport, now: number): string {
   const conv = r.conversion;
   const config = conv == null ? 'not rendered yet' : conv.valid ? `valid${conv.warnings.length ? ` (${conv.warnings.length} warnings)` : ''}` : `INVALID (${conv.errors.length} errors)`;
   const rl = r.reload;
-  const reload = rl == null ? 'none yet' : `${rl.result}${rl.result === 'failure' ? ` (${rl.stage ?? 'reload'}): ${rl.description}` : rl.passes ? ` (${rl.passes} pass${rl.passes > 1 ? 'es' : ''})` : ''}${ago(rl.at, now)}`;
+  const after = rl == null ? undefined : failedApplyOutcome({ apply: rl });
+  const reload = rl == null ? 'none yet' : `${rl.result}${rl.result === 'failure' ? ` (${rl.stage ?? 'reload'}): ${rl.description}${after ? `; ${after.text}` : ''}` : rl.path === 'fast' ? ' (fast path)' : rl.passes ? ` (${rl.passes} pass${rl.passes > 1 ? 'es' : ''})` : ''}${ago(rl.at, now)}`;
   const forms = r.renderedFor === null ? '' : ` (config for ${r.renderedFor.formsOf}${r.renderedFor.from === 'flag' ? ', not yet reported by FRR' : ''})`;
   out.push(`node ${r.node}   FRR ${r.frr.version}${r.frr.reachable ? '' : ' (NOT ANSWERING)'}${forms}   config ${config}   last reload ${reload}`);
   if (r.renderedFor?.note) out.push(`  warning: ${r.renderedFor.note}`);
@@ -55,7 +57,7 @@ export function formatStatus(r: StatusReport, now: number): string {
     for (const f of s.families) {
       const list = f.sent === 'unknown' ? '(unknown)' : f.sent.length ? f.sent.join(' ') : '(none)';
       out.push(`  ${s.neighbor}${s.vrf === 'default' ? '' : ` vrf ${s.vrf}`} ${f.family}: ${list}`);
-      if (f.missing.length) out.push(`    not sent although configured: ${f.missing.join(' ')}${s.state === 'Established' ? '' : ` (session ${s.state}${s.lastResetDueTo !== 'unknown' ? `, last reset: ${s.lastResetDueTo}` : ''})`}`);
+      if (f.missing.length) out.push(`    not sent although configured: ${f.missing.join(' ')}${s.state === 'Established' ? '' : ` (session ${s.state}${s.lastResetDueTo !== undefined ? `, last reset: ${s.lastResetDueTo}` : ''})`}`);
     }
   }
   return `${out.join('\n')}\n`;

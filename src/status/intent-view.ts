@@ -25,15 +25,27 @@ export interface NeighborView {
   readonly announced: readonly { readonly prefix: string; readonly family: Family; readonly services: readonly string[] }[];
 }
 
-export interface ServiceView {
+/** A service as the intent decided it: announced, or not with the intent's reason (the same value). */
+export type ServiceView = AnnouncedServiceView | NotAnnouncedServiceView;
+
+interface ServiceViewBase {
   readonly service: string;
-  readonly announced: boolean;
-  readonly reason: NotAnnouncedReason | null;
-  readonly detail: string | null;
   readonly pool: string | null;
   /** The advertisements that announce it from this node, with the peer names they are limited to ([] = all). */
   readonly advertisements: readonly { readonly name: string; readonly peers: readonly string[] }[];
   readonly ingress: readonly { readonly ip: string; readonly family: Family }[];
+}
+
+export interface AnnouncedServiceView extends ServiceViewBase {
+  readonly announced: true;
+  readonly reason: null;
+  readonly detail: null;
+}
+
+export interface NotAnnouncedServiceView extends ServiceViewBase {
+  readonly announced: false;
+  readonly reason: NotAnnouncedReason;
+  readonly detail: string;
 }
 
 export interface IntentView {
@@ -72,7 +84,7 @@ export function toIntentView(result: IntentResult | undefined): IntentView | nul
       });
     }
   }
-  const services: ServiceView[] = result.services.map(({ service, ingress, verdict }) =>
+  const services: ServiceView[] = result.services.map(({ service, ingress, verdict }): ServiceView =>
     verdict.announced
       ? {
           service,

@@ -4,7 +4,7 @@
  *
  * - `BGPSessionState` (frrk8s.metallb.io/v1beta1, namespaced): one per node x neighbor x VRF, labels
  *   `frrk8s.metallb.io/{node,peer,vrf}` as frr-k8s writes them; `bgpStatus` is FRR's raw state,
- *   `bfdStatus` FRR's `peerBfdInfo.status` or `N/A`.
+ *   `bfdStatus` the neighbor's BFD status as `frr/frr-state.ts` joined it (`N/A` without BFD).
  * - `ServiceBGPStatus` (metallb.io/v1beta1): one per service announced from the node, `peers` = the
  *   sorted BGPPeer names FRR's config advertises it to (MetalLB: configured, not session state).
  * - `ConfigurationState` `speaker-<node>` (metallb.io/v1beta1): Valid/Invalid with the errors
@@ -17,7 +17,7 @@ import { Address6 } from 'ip-address';
 import { redactPasswords } from '../frr/redact.js';
 import type { FrrState } from '../frr/frr-state.js';
 import type { BgpNeighbor } from '../frr/parse-neighbors.js';
-import type { ReconcilerStatus } from '../reconciler/status.js';
+import { failedApplyOutcome, type ReconcilerStatus } from '../reconciler/status.js';
 import type { IntentView } from './intent-view.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -68,13 +68,6 @@ export function vrfLabel(vrf: string): string {
   return vrf === 'default' ? '' : vrf;
 }
 
-function bfdStatus(n: BgpNeighbor, state: FrrState): string {
-  if (n.bfd !== null && n.bfd.status !== 'unknown' && n.bfd.status !== '') return n.bfd.status;
-  const peer = state.bfdPeers.find((p) => p.vrf === n.vrf && (p.peer === n.id || p.peer === n.address));
-  if (peer !== undefined) return peer.up ? 'Up' : peer.status.charAt(0).toUpperCase() + peer.status.slice(1);
-  return 'N/A';
-}
-
 export function bgpSessionStates(node: string, namespace: string, state: FrrState): StatusObject[] {
   return state.neighbors.map((n) => {
     const peer = peerLabel(n);
@@ -87,7 +80,7 @@ export function bgpSessionStates(node: string, namespace: string, state: FrrStat
         namespace,
         labels: { 'frrk8s.metallb.io/node': node, 'frrk8s.metallb.io/peer': peer, 'frrk8s.metallb.io/vrf': vrf, [MANAGED_BY_LABEL]: MANAGED_BY },
       },
-      status: { node, peer, vrf, bgpStatus: n.state, bfdStatus: bfdStatus(n, state) },
+      status: { node, peer, vrf, bgpStatus: n.state, bfdStatus: n.bfdStatus },
     };
   });
 }
@@ -170,8 +163,12 @@ export function configurationState(
   const a = status.apply;
   const refused = c?.valid === true && a?.result === 'failure' && CONFIG_REFUSED_STAGES.has(a.stage ?? '');
   const result = c === undefined ? 'Unknown' : c.valid && !refused ? 'Valid' : 'Invalid';
-  const applyDetail = a === undefined ? '' : redactPasswords([a.description, ...(a.details ?? []).slice(0, 20)].join('\n'));
+  const detailLines = (a?.details ?? []).slice(0, 20);
+  const applyDetail = a === undefined ? '' : redactPasswords([a.description, ...detailLines].join('\n'));
   const errorSummary = c === undefined ? '' : !c.valid ? c.errors.map(redactPasswords).join('\n') : refused ? applyDetail : '';
+  // The condition also says what FRR runs after the failure (never more than was verified).
+  const after = failedApplyOutcome(status);
+  const appliedMessage = a === undefined ? '' : redactPasswords([a.description, ...(after ? [after.text] : []), ...detailLines].join('\n'));
   const valid: Omit<Condition, 'lastTransitionTime'> =
     c === undefined
       ? { type: 'configReconcilerValid', status: 'Unknown', reason: 'UnknownError', message: 'no configuration rendered yet' }
@@ -182,7 +179,7 @@ export function configurationState(
     a === undefined
       ? { type: 'frrConfigApplied', status: 'Unknown', reason: 'NotAppliedYet', message: 'nothing applied to FRR yet' }
       : a.result === 'failure'
-        ? { type: 'frrConfigApplied', status: 'False', reason: APPLY_REASONS[a.stage ?? ''] ?? 'ApplyFailed', message: applyDetail }
+        ? { type: 'frrConfigApplied', status: 'False', reason: APPLY_REASONS[a.stage ?? ''] ?? 'ApplyFailed', message: appliedMessage }
         : { type: 'frrConfigApplied', status: 'True', reason: a.result === 'adopted' ? 'Adopted' : 'Applied', message: '' };
   const prior = Array.isArray(previous?.conditions) ? (previous!.conditions as Condition[]) : [];
   const stamp = (cond: Omit<Condition, 'lastTransitionTime'>, at: number | undefined): Condition => {
@@ -228,7 +225,8 @@ export function lastReloadResult(status: ReconcilerStatus): string {
   if (a === undefined) return '';
   if (a.result !== 'failure') return 'success';
   const details = (a.details ?? []).slice(0, 20).join('\n');
-  return redactPasswords(`failed${a.stage ? ` (${a.stage})` : ''}: ${a.description}${details ? `\n${details}` : ''}`);
+  const after = failedApplyOutcome(status);
+  return redactPasswords(`failed${a.stage ? ` (${a.stage})` : ''}: ${a.description}${after ? `; ${after.text}` : ''}${details ? `\n${details}` : ''}`);
 }
 
 /** `<node>` (cluster-scoped). `runningConfig` undefined: keep what the object has (not read this time). */

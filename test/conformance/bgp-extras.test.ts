@@ -20,7 +20,7 @@ import { realConfigFiles } from '../../src/frr/write-file.js';
 import { realClock } from '../../src/ops/clock.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { defaultRenderer } from '../../src/pipeline.js';
+import { loadRenderer } from '../../src/pipeline.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
 import { createFolderSource } from '../../src/sources/folder.js';
 import { cleanupStale, configure, describeWithFrr, expectStays, FrrInstance, linkNamespaces, neighbors, pollUntil, receivedRoutes, routerConfig } from '../harness/index.js';
@@ -93,7 +93,7 @@ describeWithFrr('bgpextras with the sidecar on live FRR', () => {
       },
       {
         source: createFolderSource(dir),
-        renderer: await defaultRenderer(),
+        renderer: await loadRenderer(),
         target: createFrrTarget({ frr: speaker.frr, configPath: join(speaker.confDir, 'frr.conf'), files: realConfigFiles }),
         clock: realClock,
         random: Math.random,

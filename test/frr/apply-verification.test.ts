@@ -4,20 +4,25 @@
  * - the verification reads the rendered bytes, so FRR running anything else is reported, also
  *   under a pathspace, where frr-reload.py makes FRR write its running config over frr.conf;
  * - a line a daemon refuses (which `vtysh -C` cannot see) is a failed apply naming that line;
- * - a config rendered for another release is caught (refused or reported), never applied silently.
+ * - a config rendered for another release is caught (refused or reported), never applied silently;
+ * - each failure is thrown as its stage, with what FRR runs afterwards: a full disk and an
+ *   unwritable file (`write`, FRR untouched; on a small tmpfs the test mounts), a reload that fails
+ *   (`reload`, rolled back and verified), and a rollback that fails too (recorded, FRR unknown).
  *
  * The sabotage below wraps the real runner so that FRR really loads something else: a stand-in
  * for a misbehaving reload, in a test of our own failure handling. Everything else is real.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ApplyError, createFrrTarget } from '../../src/frr/frr-target.js';
+import { ApplyError } from '../../src/frr/apply-error.js';
+import { createFrrTarget } from '../../src/frr/frr-target.js';
 import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
 import { formatRelease, formsFor, type FrrRelease } from '../../src/intent/frr-release.js';
 import { renderDirectory } from '../../src/pipeline.js';
 import { cleanupStale, describeWithFrr, FrrInstance, installationUnderTest } from '../harness/index.js';
+import { sh, shAllowFailure } from '../harness/system.js';
 
 const MANIFESTS = `apiVersion: metallb.io/v1beta2
 kind: BGPPeer
@@ -63,6 +68,32 @@ function sabotaging(real: CommandRunner): CommandRunner {
     } finally {
       rmSync(other, { force: true });
     }
+  };
+}
+
+/**
+ * A runner under which `frr-reload.py --reload` of a file with `marker` changes FRR half-way (FRR
+ * loads it without its `network` line) and fails; with `rollbackFails`, every other reload fails
+ * without running, so FRR stays half-way.
+ */
+function failingReload(real: CommandRunner, marker: string, rollbackFails: boolean): CommandRunner {
+  const failed = { exitCode: 1, stdout: '', stderr: 'vtysh failed to process new configuration (test)' };
+  return async (file, args, opts) => {
+    if (!args.includes('--reload')) return real(file, args, opts);
+    if (readFileSync(args[args.length - 1]!, 'utf8').includes(marker)) {
+      await sabotaging(real)(file, args, opts);
+      return failed;
+    }
+    return rollbackFails ? failed : real(file, args, opts);
+  };
+}
+
+/** A small tmpfs of the test's own at `at` (never a system path), unmounted by the returned function. */
+async function mountSmallTmpfs(at: string): Promise<() => Promise<void>> {
+  mkdirSync(at, { recursive: true });
+  await sh('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'frrt-verify', at]);
+  return async () => {
+    await shAllowFailure('umount', ['-l', at]);
   };
 }
 
@@ -160,6 +191,65 @@ describeWithFrr(
         // Rolled back: FRR runs the last good config again.
         writeFileSync(join(dir, 'good.conf'), good, { mode: 0o600 });
         expect(await speaker.testReload(join(dir, 'good.conf'))).toEqual({ toDelete: [], toAdd: [] });
+      }, 90_000);
+
+      it('a full disk is the write stage: FRR untouched, the previous frr.conf kept, no temporary file left', async () => {
+        const config = await render(installationUnderTest().release);
+        const before = await speaker.show('show running-config');
+        const disk = join(dir, `full-${process.pid}`);
+        const unmount = await mountSmallTmpfs(disk);
+        try {
+          writeFileSync(join(disk, 'frr.conf'), '! previous\n');
+          // Fill the file system: the write stops at ENOSPC.
+          await shAllowFailure('dd', ['if=/dev/zero', `of=${join(disk, 'fill')}`, 'bs=4k']);
+          const target = createFrrTarget({ frr: speaker.frr, configPath: join(disk, 'frr.conf'), files: realConfigFiles });
+          const error = await target.apply(config, undefined).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ApplyError);
+          expect(error).toMatchObject({ stage: 'write', frr: 'untouched', message: expect.stringContaining('no space left on the device (ENOSPC)') });
+          expect(readFileSync(join(disk, 'frr.conf'), 'utf8')).toBe('! previous\n');
+          expect(readdirSync(disk).sort()).toEqual(['fill', 'frr.conf']);
+        } finally {
+          await unmount();
+        }
+        expect(await speaker.show('show running-config')).toBe(before);
+      }, 60_000);
+
+      it('an unwritable frr.conf is the write stage: FRR untouched', async () => {
+        const config = await render(installationUnderTest().release);
+        const before = await speaker.show('show running-config');
+        const ro = join(dir, `ro-${process.pid}`);
+        const unmount = await mountSmallTmpfs(ro);
+        try {
+          writeFileSync(join(ro, 'frr.conf'), '! previous\n');
+          await sh('mount', ['-o', 'remount,ro', ro]);
+          const target = createFrrTarget({ frr: speaker.frr, configPath: join(ro, 'frr.conf'), files: realConfigFiles });
+          const error = await target.apply(config, undefined).catch((e: unknown) => e);
+          expect(error).toMatchObject({ stage: 'write', frr: 'untouched', message: expect.stringContaining('read-only file system (EROFS)') });
+          expect(readFileSync(join(ro, 'frr.conf'), 'utf8')).toBe('! previous\n');
+        } finally {
+          await unmount();
+        }
+        expect(await speaker.show('show running-config')).toBe(before);
+      }, 60_000);
+
+      it('a reload that fails is rolled back to the last good config, verified; a rollback that fails is recorded', async () => {
+        const good = await render(installationUnderTest().release);
+        const changed = good.replace('no-advertise', 'no-export');
+        await createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles }).apply(good, undefined);
+
+        const failsChanged = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', false) }, configPath, files: realConfigFiles });
+        const reload = await failsChanged.apply(changed, good).catch((e: unknown) => e);
+        expect(reload).toBeInstanceOf(ApplyError);
+        expect(reload).toMatchObject({ stage: 'reload', frr: 'rolledBack', message: expect.stringContaining('vtysh failed to process new configuration (test)') });
+        writeFileSync(join(dir, 'good.conf'), good, { mode: 0o600 });
+        expect(await speaker.testReload(join(dir, 'good.conf'))).toEqual({ toDelete: [], toAdd: [] });
+        expect(readFileSync(configPath, 'utf8')).toBe(good);
+
+        const failsAll = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', true) }, configPath, files: realConfigFiles });
+        const rollback = await failsAll.apply(changed, good).catch((e: unknown) => e);
+        expect(rollback).toMatchObject({ stage: 'reload', frr: 'rollbackFailed', rollbackError: expect.stringContaining('vtysh failed to process new configuration (test)') });
+        // Indeed FRR runs neither config now.
+        expect(await speaker.testReload(join(dir, 'good.conf'))).not.toEqual({ toDelete: [], toAdd: [] });
       }, 90_000);
 
       it('catches a config rendered for another release', async () => {

@@ -12,7 +12,7 @@ import { realConfigFiles } from '../../src/frr/write-file.js';
 import { realClock } from '../../src/ops/clock.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { defaultRenderer } from '../../src/pipeline.js';
+import { loadRenderer } from '../../src/pipeline.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
 import { createKubernetesSource } from '../../src/sources/k8s/index.js';
 import { FakeApiServer, type Json } from '../integration/fake-apiserver.js';
@@ -85,7 +85,7 @@ describeWithFrr('sidecar with the Kubernetes source on real FRR', () => {
         { node: 'worker-0', metallbNamespace: NS, hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
         {
           source,
-          renderer: await defaultRenderer(),
+          renderer: await loadRenderer(),
           target: createFrrTarget({ frr: speaker.frr, configPath: join(speaker.confDir, 'frr.conf'), files: realConfigFiles }),
           clock: realClock,
           random: Math.random,

@@ -10,7 +10,7 @@ import { realConfigFiles } from '../../src/frr/write-file.js';
 import { realClock } from '../../src/ops/clock.js';
 import { createJsonLogger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { defaultRenderer } from '../../src/pipeline.js';
+import { loadRenderer } from '../../src/pipeline.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
 import { createFolderSource } from '../../src/sources/folder.js';
 import {
@@ -119,7 +119,7 @@ describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
       { node: 'worker-0', metallbNamespace: 'metallb-system', hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 1000, frrRelease: speaker.installation.release },
       {
         source: createFolderSource(dir),
-        renderer: await defaultRenderer(),
+        renderer: await loadRenderer(),
         target: createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles }),
         clock: realClock,
         random: Math.random,
@@ -189,6 +189,10 @@ describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
     await pollUntil(routesAtRouter, (r) => r.includes('198.51.100.11/32'), { what: 'router to learn 198.51.100.11/32', show: (r) => r.join(', ') });
     put('services.yaml', SERVICES(['198.51.100.10']));
     await pollUntil(routesAtRouter, (r) => !r.includes('198.51.100.11/32') && r.includes('198.51.100.10/32'), { what: 'router to lose 198.51.100.11/32 only', show: (r) => r.join(', ') });
+    // One network line less, from a config FRR was verified to run: the fast path (issue 12, item 4).
+    await reconciler.idle();
+    expect(reconciler.status().apply).toMatchObject({ result: 'success', path: 'fast', passes: 0 });
+    expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
   }, 60_000);
 
   it('adopts the running FRR after a sidecar restart: no reload, no session reset', async () => {
@@ -199,7 +203,7 @@ describe.each(SPEAKERS)('speaker FRR: %s', (_kind, startSpeaker) => {
       { node: 'worker-0', metallbNamespace: 'metallb-system', hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: { major: 8, minor: 4 } },
       {
         source: createFolderSource(dir),
-        renderer: await defaultRenderer(),
+        renderer: await loadRenderer(),
         target: createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles }),
         clock: realClock,
         random: Math.random,

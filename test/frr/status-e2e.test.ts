@@ -16,13 +16,14 @@ import { realClock } from '../../src/ops/clock.js';
 import { startHttpServer, type RunningServer } from '../../src/ops/http-server.js';
 import { createJsonLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { defaultRenderer } from '../../src/pipeline.js';
+import { loadRenderer } from '../../src/pipeline.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
+import { isReady } from '../../src/reconciler/status.js';
 import { createFolderSource } from '../../src/sources/folder.js';
 import { explainService } from '../../src/status/explain.js';
 import { createK8sStatusApi } from '../../src/status/k8s-status-api.js';
 import { StatusPublisher } from '../../src/status/publisher.js';
-import { snapshotOf } from '../../src/status/snapshot.js';
+import { intentSnapshots } from '../../src/status/intent-snapshots.js';
 import { StatusWriter } from '../../src/status/writer.js';
 import { FakeApiServer, type Json } from '../integration/fake-apiserver.js';
 import { cleanupStale, describeWithFrr, FrrInstance, linkNamespaces, neighbors, pollUntil, receivedRoutes, routerConfig } from '../harness/index.js';
@@ -122,22 +123,23 @@ describeWithFrr('status objects and CLI on real FRR', () => {
       { node: NODE, metallbNamespace: NS, hostname: hostname(), debounceMs: 100, maxDebounceMs: 1000, retry: { initialMs: 200, maxMs: 2000 }, driftCheckMs: 0, frrRelease: speaker.installation.release },
       {
         source: createFolderSource(dir),
-        renderer: await defaultRenderer(),
+        renderer: await loadRenderer(),
         target: createFrrTarget({ frr: speaker.frr, configPath: join(speaker.confDir, 'frr.conf'), files: realConfigFiles }),
         clock: realClock,
         random: Math.random,
         logger,
         metrics: createMetrics(),
-        onReconciled: () => publisher?.trigger(),
       },
     );
-    const snapshot = () => snapshotOf(reconciler, NODE, NS);
+    const snapshot = intentSnapshots(reconciler, NODE, NS);
+    reconciler.onReconciled(() => publisher?.trigger());
     publisher = new StatusPublisher(
       { node: NODE, namespace: NS, intervalMs: 500, runningConfigMs: 60_000 },
       { frr: speaker.frr, writer: new StatusWriter(createK8sStatusApi(api.kubeConfig()), { resyncMs: 300_000, now: () => Date.now() }), snapshot, clock: realClock, logger },
     );
     http = await startHttpServer('127.0.0.1', 0, {
       status: () => reconciler.status(),
+      ready: () => isReady(reconciler.status()),
       registry: createMetrics().registry,
       intent: snapshot,
       explain: async (s) => explainService(snapshot(), await gatherFrrState(speaker.frr, { advertised: true }), s),

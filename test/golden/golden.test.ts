@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatProblem } from '../../src/api/problems.js';
 import { compareReleases, DEFAULT_FRR_RELEASE, formatRelease, TESTED_RELEASES } from '../../src/intent/frr-release.js';
-import { defaultRenderer, renderDirectory, renderObjects } from '../../src/pipeline.js';
+import { loadRenderer, renderDirectory, renderObjects } from '../../src/pipeline.js';
 import { readFolder } from '../../src/sources/read-folder.js';
 import { expectedConfigFileFor, FIXTURES_DIR, loadCases } from '../support/fixtures.js';
 
@@ -46,7 +46,7 @@ describe('golden fixtures', () => {
 
     it('renders the same bytes with its objects shuffled', async () => {
       const { objects, problems } = await readFolder(c.inputDir);
-      const render = await defaultRenderer();
+      const render = await loadRenderer();
       const opts = { node: c.node, redactPasswords: true, ...c.options };
       const reference = renderObjects(objects, opts, problems, render);
       const random = seeded(c.name);

@@ -112,9 +112,12 @@ function rootInstallation(name: Exclude<InstallationName, 'host'>): FrrInstallat
 
 /**
  * A program of the root, run chrooted in a private mount namespace that shows the root the host's
- * /proc, /sys, /dev, /tmp and network namespaces (watchfrr `--netns` looks them up by name). The
- * mounts end with the process, or for FRR's daemons with the daemons: nothing to unmount, nothing
- * left on the machine. An argument naming a path under the root is passed as the path inside it,
+ * /proc, /sys, /dev, /tmp and network namespaces (watchfrr `--netns` and zebra's netns VRFs look
+ * them up by name). Private propagation: nothing mounted inside reaches the host, and the network
+ * namespaces a daemon sees are those that existed when it started (with zebra's netns VRF backend,
+ * other processes' namespaces coming and going would be VRFs coming and going: make a netns VRF
+ * before its speaker). The mounts end with the process, or for FRR's daemons with the daemons:
+ * nothing to unmount, nothing left on the machine. An argument naming a path under the root is passed as the path inside it,
  * so the code under test can be given `ROOT/etc/frr/frr.conf` and FRR sees `/etc/frr/frr.conf`.
  */
 function wrapperScript(root: string, program: string, version: string): string {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { communityKey, formatCommunity, parseCommunityRef, parseCommunityValue } from '../../src/api/communities.js';
+import { communityKey, formatCommunity, parseCommunityRef, parseCommunityValue } from '../../src/api/community-values.js';
 import { formatSeconds, parseDuration } from '../../src/api/duration.js';
 import { FieldReader } from '../../src/api/fields.js';
 import { ipText, parseCidr, parseIp } from '../../src/api/ip.js';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { main } from '../../src/cli/main.js';
-import { writeFileAtomic } from '../../src/frr/write-file.js';
+import { writeFileAtomic } from '../../src/ops/write-file.js';
 import type { RunResult } from './properties.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -3,7 +3,7 @@
  * created, patched through `/status` with merge patches only when something changed, deleted when
  * they no longer apply, never carry a password, and idle polling sends no request at all.
  */
-import type { FrrState } from '../../src/frr/frr-state.js';
+import { joinBfd, type FrrState } from '../../src/frr/frr-state.js';
 import { parseNeighbor } from '../../src/frr/parse-neighbors.js';
 import { realClock } from '../../src/ops/clock.js';
 import { createJsonLogger } from '../../src/ops/logger.js';
@@ -43,7 +43,7 @@ beforeEach(async () => {
   server = await FakeApiServer.start();
   // Not among the fake's built-in resources.
   server.register({ group: 'metallb.io', resource: 'configurationstates', kind: 'ConfigurationState', namespaced: true });
-  state = { at: 0, version: '8.4.4', reachable: true, neighbors: [up('192.0.2.1', 'Up'), up('192.0.2.2', null)], bfdPeers: [], advertised: {}, runningConfig: 'router bgp 64500\n neighbor 192.0.2.1 password hunter2\n', errors: [] };
+  state = { at: 0, version: '8.4.4', reachable: true, neighbors: joinBfd([up('192.0.2.1', 'Up'), up('192.0.2.2', null)], []), bfdPeers: [], advertised: {}, runningConfig: 'router bgp 64500\n neighbor 192.0.2.1 password hunter2\n', errors: [] };
   snapshot = { version: 1, node: NODE, namespace: NS, status: STATUS, latest: view(['shop/web', 'shop/api']), applied: view(['shop/web', 'shop/api']) };
   publisher = new StatusPublisher(
     { node: NODE, namespace: NS, intervalMs: 3_600_000, runningConfigMs: 3_600_000 },
@@ -92,7 +92,7 @@ test('writes every kind once, then nothing while nothing changes', async () => {
 
 test('a session going down is one status patch; a removed peer and a withdrawn service are deleted', async () => {
   server.resetRequests();
-  state = { ...state, neighbors: [{ ...up('192.0.2.1', 'Down'), state: 'Active', established: false }, up('192.0.2.2', null)] };
+  state = { ...state, neighbors: joinBfd([{ ...up('192.0.2.1', 'Down'), state: 'Active', established: false }, up('192.0.2.2', null)], []) };
   await publisher.publishNow();
   expect(server.requests.map((r) => `${r.method} ${r.resource} ${r.name ?? ''} ${r.subresource ?? ''}`.trim())).toEqual([
     'PATCH bgpsessionstates.frrk8s.metallb.io worker-0-192.0.2.1 status',

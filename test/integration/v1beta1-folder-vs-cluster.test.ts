@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawObject } from '../../src/api/decode.js';
-import { defaultRenderer, renderDirectory, renderObjects, type RenderOptions } from '../../src/pipeline.js';
+import { loadRenderer, renderDirectory, renderObjects, type RenderOptions } from '../../src/pipeline.js';
 import { readFolder } from '../../src/sources/read-folder.js';
 import { createKubernetesSource } from '../../src/sources/k8s/index.js';
 import { loadCases, type GoldenCase } from '../support/fixtures.js';
@@ -55,7 +55,7 @@ async function renderThroughCluster(c: GoldenCase, opts: RenderOptions, convert:
       await waitFor(() => source.state().synced, 5000, 'the source to sync');
       const state = source.state();
       expect(state.objects.filter((o) => o.kind === 'BGPPeer').every((o) => o.apiVersion === 'metallb.io/v1beta2')).toBe(true);
-      return renderObjects(state.objects, opts, state.problems, await defaultRenderer()).config;
+      return renderObjects(state.objects, opts, state.problems, await loadRenderer()).config;
     } finally {
       await source.stop();
     }

@@ -109,6 +109,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     endpointSlices: [],
     nodes: [],
     secrets: [],
+    rejected: [],
     ...over,
   };
 }

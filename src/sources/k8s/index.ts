@@ -1,4 +1,4 @@
-export { createKubernetesSource, realClock, type KubernetesSource, type KubernetesSourceOptions } from './source.js';
+export { createKubernetesSource, type KubernetesSource, type KubernetesSourceOptions } from './source.js';
 export { nodeResources, collectionPath, apiVersionOf, type ResourceSpec } from './resources.js';
-export type { Backoff, Clock, ReflectorStatus } from './reflector.js';
+export type { ReflectorStatus } from './reflector.js';
 export { createKubeTransport, ApiError, type KubeTransport, type ListPage, type WatchHandle, type KubeStatus } from './transport.js';

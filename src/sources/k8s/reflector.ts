@@ -16,20 +16,11 @@
  *   is ignored once that attempt is over, so restarts never pile up watches.
  */
 import type { RawObject } from '../../api/decode.js';
+import { backoffDelay, type Backoff } from '../../ops/backoff.js';
+import type { Clock } from '../../ops/clock.js';
 import type { SourceEvent } from '../source.js';
 import { apiVersionOf, collectionPath, type ResourceSpec } from './resources.js';
 import { isRecord, type KubeStatus, type KubeTransport, type WatchHandle } from './transport.js';
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
 
 export interface ReflectorOptions {
   readonly transport: KubeTransport;
@@ -168,7 +159,7 @@ export class Reflector {
     const next = new Map<string, RawObject>();
     for (const item of items) {
       const raw = this.toRaw(item);
-      next.set(keyOf(raw), raw);
+      next.set(storeKey(raw), raw);
     }
     let changed = next.size !== this.store.size;
     if (!changed) {
@@ -225,7 +216,7 @@ export class Reflector {
       case 'ADDED':
       case 'MODIFIED': {
         const raw = this.toRaw(obj);
-        const key = keyOf(raw);
+        const key = storeKey(raw);
         const prev = this.store.get(key);
         this.delivered(objRv);
         if (prev === undefined || !sameVersion(prev, raw)) {
@@ -237,7 +228,7 @@ export class Reflector {
       case 'DELETED': {
         const raw = this.toRaw(obj);
         this.delivered(objRv);
-        if (this.store.delete(keyOf(raw))) this.o.onChange();
+        if (this.store.delete(storeKey(raw))) this.o.onChange();
         return;
       }
       case 'BOOKMARK':
@@ -299,7 +290,7 @@ export class Reflector {
     this.needList = true;
     this.relists++;
     this.failures++;
-    const delayMs = this.failures <= 1 ? 0 : this.backoffDelay(this.failures - 1);
+    const delayMs = this.failures <= 1 ? 0 : backoffDelay(this.failures - 1, this.o.backoff, this.o.random);
     this.emit({ type: 'relist', resource: this.id, reason: `410 Gone: ${reason}` });
     this.schedule(delayMs);
   }
@@ -316,16 +307,9 @@ export class Reflector {
     }
     this.failures++;
     this.restarts++;
-    const delayMs = this.backoffDelay(this.failures);
+    const delayMs = backoffDelay(this.failures, this.o.backoff, this.o.random);
     this.emit({ type: 'restart', resource: this.id, error: errorMessage(err), delayMs });
     this.schedule(delayMs);
-  }
-
-  private backoffDelay(failures: number): number {
-    const { initialMs, maxMs } = this.o.backoff;
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
-    // "Equal jitter": half fixed, half random, so restarts of many nodes spread out.
-    return Math.round(base / 2 + (this.o.random() * base) / 2);
   }
 
   // ---- watchdog ----
@@ -386,7 +370,7 @@ export class Reflector {
   }
 }
 
-function keyOf(obj: RawObject): string {
+function storeKey(obj: RawObject): string {
   const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';
   return `${ns}/${obj.metadata.name}`;
 }

@@ -6,7 +6,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RawObject } from '../../api/decode.js';
 import type { Source, SourceEvent, SourceState } from '../source.js';
-import { Reflector, type Backoff, type Clock, type ReflectorStatus } from './reflector.js';
+import type { Backoff } from '../../ops/backoff.js';
+import { realClock, type Clock } from '../../ops/clock.js';
+import { Reflector, type ReflectorStatus } from './reflector.js';
 import { nodeResources, type ResourceSpec } from './resources.js';
 import { createKubeTransport, type KubeTransport } from './transport.js';
 
@@ -20,7 +22,7 @@ export interface KubernetesSourceOptions {
   readonly random?: () => number;
   /** Restart a watch that received nothing (no event, no bookmark) for this long. Default 10 min. */
   readonly watchdogMs?: number;
-  /** Restart backoff (exponential with jitter). Default 500 ms doubling to 60 s. */
+  /** Restart backoff (exponential, equal jitter: `ops/backoff.ts`). Default 500 ms doubling to 60 s. */
   readonly backoff?: Backoff;
   /** Base of the server-side watch timeout (randomised up to twice that). Default 240 s. */
   readonly watchTimeoutSeconds?: number;
@@ -40,12 +42,6 @@ export interface KubernetesSource extends Source {
   /** Per resource: synced, object count, resourceVersion, restarts, relists (for /readyz and metrics). */
   resourceStatus(): ReflectorStatus[];
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export function createKubernetesSource(opts: KubernetesSourceOptions): KubernetesSource {
   const transport =

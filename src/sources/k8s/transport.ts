@@ -40,7 +40,6 @@ export interface WatchHandle {
   abort(): void;
 }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 export interface KubeTransport {
   /** One page of a list. Rejects with `ApiError` on an HTTP error. */

@@ -40,7 +40,7 @@ describe('user text in messages is escaped', () => {
   });
 
   test('a problem with control characters anywhere still formats as one line', () => {
-    const line = formatProblem({ severity: 'error', ref: { kind: 'File', namespace: '', name: 'a\u2028b.yaml' }, field: 'x\ny', message: 'm\u0085n' });
+    const line = formatProblem({ severity: 'error', category: 'object', ref: { kind: 'File', namespace: '', name: 'a\u2028b.yaml' }, field: 'x\ny', message: 'm\u0085n' });
     expect(line).not.toMatch(UNSAFE);
     expect(line).toBe('File "a\\u2028b.yaml": x\\ny: m\\u0085n');
   });
@@ -126,11 +126,14 @@ describe('limits', () => {
 });
 
 describe('per-object comparisons are linear or n log n', () => {
-  /** Time of `run(4n)` over time of `run(n)`, best of 3: quadratic gives ~16, n log n ~4-5. */
+  /**
+   * Time of `run(4n)` over time of `run(n)`, best of 5 (the minimum filters out a busy machine's
+   * pauses): quadratic gives ~16, n log n ~4-5; 10 lies between with room on both sides.
+   */
   function ratio(run: (n: number) => void, n: number): number {
     const best = (k: number): number => {
       let min = Infinity;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const t = process.hrtime.bigint();
         run(k);
         min = Math.min(min, Number(process.hrtime.bigint() - t));
@@ -143,18 +146,17 @@ describe('per-object comparisons are linear or n log n', () => {
 
   test('checkPeersOfNode on thousands of peers', () => {
     const node = { name: 'n', labels: {}, networkUnavailable: false, known: true };
-    const run = (n: number): void => {
-      const { snapshot } = build(Array.from({ length: n }, (_, i) => peer(`p${i}`, { myASN: 1, peerASN: 2, peerAddress: `10.0.${i >> 8}.${i & 255}` })).join(''));
-      checkPeersOfNode(snapshot.peers, node, new Problems());
-    };
-    expect(ratio(run, 1_000)).toBeLessThan(8);
+    // Built outside the timed part: only the comparison is measured.
+    const peersOf = (n: number) => build(Array.from({ length: n }, (_, i) => peer(`p${i}`, { myASN: 1, peerASN: 2, peerAddress: `10.0.${i >> 8}.${i & 255}` })).join('')).snapshot.peers;
+    const sets = new Map([1_000, 4_000].map((n) => [n, peersOf(n)]));
+    expect(ratio((n) => checkPeersOfNode(sets.get(n)!, node, new Problems()), 1_000)).toBeLessThan(10);
   });
 
   test('checkPoolOverlaps on tens of thousands of entries, still naming every overlap', () => {
     const pools = (n: number) =>
       build(Array.from({ length: n }, (_, i) => pool(`p${i}`, [`10.${i >> 8}.${i & 255}.0/24`])).join('')).snapshot.pools;
     const sets = new Map([1_000, 4_000].map((n) => [n, pools(n)]));
-    expect(ratio((n) => checkPoolOverlaps(sets.get(n)!, new Problems()), 1_000)).toBeLessThan(8);
+    expect(ratio((n) => checkPoolOverlaps(sets.get(n)!, new Problems()), 1_000)).toBeLessThan(10);
     // Control: overlaps are still found, each on the later pool, naming the earlier one.
     const overlapping = build(pool('a', ['10.0.0.0/16']) + pool('b', ['10.0.5.0/24']) + pool('c', ['10.1.0.0/24', '10.0.200.0/30'])).snapshot.pools;
     const problems = new Problems();

@@ -10,10 +10,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { decodeDocuments } from '../../../src/api/decode.js';
 import { formatProblem } from '../../../src/api/problems.js';
-import { defaultRenderer, renderObjects } from '../../../src/pipeline.js';
+import { loadRenderer, renderObjects } from '../../../src/pipeline.js';
 import { adv, doc, NS, peer, pool } from './helpers.js';
 
-const render = await defaultRenderer();
+const render = await loadRenderer();
 
 const NODES =
   doc({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-0', labels: { 'kubernetes.io/hostname': 'worker-0', rack: 'a' } } }) +

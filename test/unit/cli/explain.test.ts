@@ -8,7 +8,7 @@ import { explainCommand, type ExplainSources } from '../../../src/cli/explain-co
 import type { CliIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
 import type { FrrState } from '../../../src/frr/frr-state.js';
-import { defaultRenderer, renderObjects } from '../../../src/pipeline.js';
+import { loadRenderer, renderObjects } from '../../../src/pipeline.js';
 import type { IntentSnapshot } from '../../../src/status/intent-view.js';
 import { toIntentView } from '../../../src/status/intent-view.js';
 
@@ -41,7 +41,7 @@ status: { loadBalancer: { ingress: [{ ip: 198.51.100.11 }] } }
 
 async function snapshot(): Promise<IntentSnapshot> {
   const { objects, problems } = decodeDocuments(YAML, 'all.yaml');
-  const result = renderObjects(objects, { node: 'worker-0' }, problems, await defaultRenderer());
+  const result = renderObjects(objects, { node: 'worker-0' }, problems, await loadRenderer());
   const view = toIntentView(result.intent);
   const status = { synced: true, conversion: { at: 1, valid: true, errors: [], warnings: [] }, apply: undefined, appliedAt: undefined, frr: { release: '10.3', from: 'flag', formsOf: '10.3', tested: true } } as const;
   return { version: 1, node: 'worker-0', namespace: 'metallb-system', status, latest: view, applied: view };

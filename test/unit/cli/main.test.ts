@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
-import { writeFileAtomic } from '../../../src/frr/write-file.js';
+import { writeFileAtomic } from '../../../src/ops/write-file.js';
 
 function capture(extra: Partial<CliIo> = {}): CliIo & { out: string; err: string; files: Map<string, string> } {
   const io = {

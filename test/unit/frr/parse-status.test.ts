@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FIXTURES_DIR } from '../../support/fixtures.js';
 import { parseAdvertisedRoutes } from '../../../src/frr/parse-advertised.js';
 import { parseBfdPeers } from '../../../src/frr/parse-bfd.js';
-import { parseAllNeighbors, parseVrfNames, parseVrfNeighbors } from '../../../src/frr/parse-neighbors.js';
+import { parseAllNeighbors, parseVrfNeighbors } from '../../../src/frr/parse-neighbors.js';
 import { parseFrrVersion } from '../../../src/frr/parse-version.js';
 
 const DIR = join(FIXTURES_DIR, 'vtysh', '8.4.4');
@@ -73,8 +73,10 @@ describe('parseAllNeighbors (show bgp vrf all neighbors json)', () => {
     expect(parseAllNeighbors(all['default']).length).toBe(4);
   });
 
-  it('VRF names from show bgp vrf all json', () => {
-    expect(parseVrfNames(load('bgp-vrf-all-json.json'))).toEqual(['default', VRF]);
+  it('a state FRR does not print is "unknown", and a missing last reset is absent (both type-checked)', () => {
+    const [n] = parseAllNeighbors({ default: { vrfName: 'default', '192.0.2.7': { bgpState: 'Establishd', remoteAs: 64501 } } });
+    expect(n).toMatchObject({ state: 'unknown', established: false });
+    expect(n!.lastResetDueTo).toBeUndefined();
   });
 
   it('never throws on drifted or broken input; unknown fields become "unknown"', () => {

@@ -1,4 +1,4 @@
-import { announceVerdict, type AnnounceContext } from '../../../src/intent/announce.js';
+import { announceVerdict, createAnnounceCache, type AnnounceContext } from '../../../src/intent/announce.js';
 import { adv, pool, service, slice } from '../../support/builders.js';
 
 const node = { name: 'worker-0', labels: { 'kubernetes.io/hostname': 'worker-0' }, networkUnavailable: false, known: true };
@@ -31,9 +31,10 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
   });
 
   it('tells "no advertisement for this node" from "no advertisement at all"', () => {
-    expect(reason(announceVerdict(svc, ctx({ advertisements: [] })))).toBe('notOwner');
+    expect(reason(announceVerdict(svc, ctx({ advertisements: [] })))).toBe('poolNotAdvertised');
     const elsewhere = adv('a1', { nodeSelectors: [{ matchLabels: { 'kubernetes.io/hostname': 'worker-1' }, matchExpressions: [] }] });
     const v = announceVerdict(svc, ctx({ advertisements: [elsewhere] }));
+    expect(reason(v)).toBe('advertisementNotForNode');
     expect(v.announced ? '' : v.detail).toContain('do not select node worker-0');
   });
 
@@ -45,7 +46,9 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
 
   it('refuses conflicting local preferences for the same prefixes', () => {
     const two = [adv('a1', { localPref: 100 }), adv('a2', { localPref: 200 })];
-    expect(reason(announceVerdict(svc, ctx({ advertisements: two })))).toBe('conflictingAdvertisements');
+    const conflict = announceVerdict(svc, ctx({ advertisements: two }));
+    expect(reason(conflict)).toBe('conflictingAdvertisements');
+    expect(conflict.announced ? '' : conflict.detail).toMatch(/^BGPAdvertisement [^ ]+\/a2: spec\.localPref: localPref 200 conflicts with localPref 100 of BGPAdvertisement a1: /);
     const disjoint = [adv('a1', { localPref: 100, peers: ['p1'] }), adv('a2', { localPref: 200, peers: ['p2'] })];
     expect(reason(announceVerdict(svc, ctx({ advertisements: disjoint })))).toBe('announced');
   });
@@ -64,5 +67,20 @@ describe('announceVerdict (MetalLB ShouldAnnounce, in its order)', () => {
     expect(reason(announceVerdict(local, ctx({ ...observed, endpointSlices: [slice('shop', 'web', ['worker-0'], false)] })))).toBe('noLocalEndpoints');
     expect(reason(announceVerdict(svc, ctx({ ...observed, endpointSlices: [slice('shop', 'web', ['worker-1'])] })))).toBe('announced');
     expect(reason(announceVerdict(svc, ctx({ ...observed, endpointSlices: [slice('other', 'web', ['worker-1'])] })))).toBe('noEndpoints');
+  });
+});
+
+describe('announceVerdict keeps nothing between calls (issue 14, item 7)', () => {
+  const svc = service('shop', 'web', ['198.51.100.10']);
+  it('a context object given again with other contents is decided anew: no cache keyed by its identity', () => {
+    const c = ctx() as { -readonly [K in keyof AnnounceContext]: AnnounceContext[K] };
+    expect(reason(announceVerdict(svc, c))).toBe('announced');
+    c.advertisements = [];
+    expect(reason(announceVerdict(svc, c))).toBe('poolNotAdvertised');
+  });
+  it('the cache is the caller\'s: shared by the verdicts of one context when passed', () => {
+    const cache = createAnnounceCache();
+    expect(reason(announceVerdict(svc, ctx(), cache))).toBe('announced');
+    expect(cache.pools.size).toBe(1);
   });
 });

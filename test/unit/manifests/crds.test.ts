@@ -5,7 +5,7 @@
  * as the API server would check it (a small structural validator: types, required, enum,
  * date-time, list-map keys; a field the schema does not declare would be pruned, so it fails).
  */
-import type { FrrState } from '../../../src/frr/frr-state.js';
+import { joinBfd, type FrrState } from '../../../src/frr/frr-state.js';
 import { parseNeighbor } from '../../../src/frr/parse-neighbors.js';
 import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
 import type { IntentView } from '../../../src/status/intent-view.js';
@@ -87,12 +87,12 @@ const FRR: FrrState = {
   at: 3_000,
   version: '8.4.4',
   reachable: true,
-  neighbors: [
+  neighbors: joinBfd([
     parseNeighbor('default', '192.0.2.1', established({ ipv4Unicast: {} }, { peerBfdInfo: { status: 'Up', type: 'single hop' } })),
     parseNeighbor('default', '2001:db8::1', { bgpState: 'Active', addressFamilyInfo: { ipv6Unicast: {} } }),
     parseNeighbor('red', '203.0.113.1', established({ ipv4Unicast: {} }, { peerBfdInfo: { status: 'Down' } })),
     parseNeighbor('default', 'eth1', established({ ipv4Unicast: {}, ipv6Unicast: {} }, { bgpNeighborAddr: 'fe80::1' })),
-  ],
+  ], []),
   bfdPeers: [],
   advertised: {},
   errors: [],

@@ -1,6 +1,6 @@
 import { createMetrics } from '../../../src/ops/metrics.js';
 import { startHttpServer, type RunningServer } from '../../../src/ops/http-server.js';
-import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
+import { isReady, type ReconcilerStatus } from '../../../src/reconciler/status.js';
 
 /** The release the sidecar renders for, as FRR reported it. */
 const FRR_STATUS = { release: '10.3', from: 'frr', formsOf: '10.3', tested: true } as const;
@@ -15,7 +15,7 @@ describe('HTTP endpoints', () => {
   };
 
   beforeAll(async () => {
-    server = await startHttpServer('127.0.0.1', 0, { status: () => status, registry: metrics.registry });
+    server = await startHttpServer('127.0.0.1', 0, { status: () => status, ready: () => isReady(status), registry: metrics.registry });
   });
   afterAll(() => server.close());
 

@@ -1,10 +1,12 @@
 import { decodeDocuments, type RawObject } from '../../../src/api/decode.js';
-import { ApplyError, type ConfigTarget } from '../../../src/frr/frr-target.js';
+import { ApplyError } from '../../../src/frr/apply-error.js';
+import type { ApplyPath, ConfigTarget } from '../../../src/frr/frr-target.js';
 import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
-import { defaultRenderer } from '../../../src/pipeline.js';
+import { loadRenderer } from '../../../src/pipeline.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
+import { isReady } from '../../../src/reconciler/status.js';
 import type { Source, SourceState } from '../../../src/sources/source.js';
 import { FakeClock, flush } from '../../support/fake-clock.js';
 
@@ -39,18 +41,24 @@ class FakeTarget implements ConfigTarget {
   lastGoods: (string | undefined)[] = [];
   running: string | undefined;
   failNext = 0;
+  /** What the failing applies throw. */
+  failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
   fp = 'fp-1';
+  /** The path the next applies report. */
+  path: ApplyPath = 'reload';
   async apply(config: string, lastGood: string | undefined) {
     this.lastGoods.push(lastGood);
     if (this.failNext > 0) {
       this.failNext--;
-      throw new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom');
+      throw this.failWith;
     }
     this.applied.push(config);
     this.running = config;
-    return { passes: 1, description: 'applied to FRR in 1 reload(s)' };
+    return { passes: this.path === 'fast' ? 0 : 1, path: this.path, description: this.path === 'fast' ? 'applied with one vtysh session' : 'applied to FRR in 1 reload(s)' };
   }
+  runsAsks = 0;
   async runs(config: string) {
+    this.runsAsks++;
     return this.running === config;
   }
   persisted: string[] = [];
@@ -92,7 +100,7 @@ async function setup(logger: Logger = silentLogger) {
   const source = new FakeSource();
   const target = new FakeTarget();
   const metrics = createMetrics(() => clock.now());
-  const r = new Reconciler(OPTS, { source, target, clock, random: () => 0.5, logger, metrics, renderer: await defaultRenderer() });
+  const r = new Reconciler(OPTS, { source, target, clock, random: () => 0.5, logger, metrics, renderer: await loadRenderer() });
   return { clock, source, target, metrics, r };
 }
 
@@ -197,6 +205,44 @@ describe('Reconciler', () => {
     await r.stop();
   });
 
+  it('a failed write is the write stage: FRR is not reported down, and stays ready on its last good config', async () => {
+    const { clock, source, target, metrics, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1;
+    target.failWith = new ApplyError('write', 'cannot write "/etc/frr/frr.conf.candidate": no space left on the device (ENOSPC)', [], { frr: 'untouched' });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'failure', stage: 'write', frr: 'untouched' });
+    expect(await counter(metrics, 'frr_renderer_frr_reachable', {})).toBe(1);
+    expect(isReady(r.status())).toEqual({ ready: true, reason: 'ok' });
+    await r.stop();
+  });
+
+  it('a failed rollback is recorded and shown: not ready, and the old config is checked again rather than assumed', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    const good = target.applied[0]!;
+    target.failNext = 1;
+    target.failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom', [], { frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'failure', stage: 'reload', frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' });
+    expect(isReady(r.status())).toEqual({
+      ready: false,
+      reason: 'apply failed: frr-reload.py --reload failed (exit 1): boom; the rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+    });
+    // Back to the old objects: FRR is asked whether it runs that config (here it does: adopted), never assumed.
+    source.set([peer('a', '192.0.2.1')]);
+    await clock.advance(200);
+    expect(r.status().apply).toMatchObject({ result: 'adopted' });
+    expect(target.running).toBe(good);
+    await r.stop();
+  });
+
   it('re-applies when FRR restarted or was edited (running config fingerprint changed)', async () => {
     const { clock, source, target, r } = await setup();
     source.objects = [peer('a', '192.0.2.1')];
@@ -210,6 +256,48 @@ describe('Reconciler', () => {
     await clock.advance(5000);
     await flush();
     expect(target.applied).toHaveLength(2);
+    await r.stop();
+  });
+
+  it('after a fast apply, checks the whole config with frr-reload.py --test on the next drift tick, once', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.path = 'fast';
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(2);
+    expect(r.status().apply).toMatchObject({ result: 'success', path: 'fast', passes: 0 });
+    const asked = target.runsAsks;
+    await clock.advance(5000);
+    await flush();
+    expect(target.runsAsks).toBe(asked + 1);
+    await clock.advance(10_000);
+    await flush();
+    expect(target.runsAsks).toBe(asked + 1); // FRR ran it: fingerprints from here on
+    expect(target.applied).toHaveLength(2);
+    await r.stop();
+  });
+
+  it('applies in full when that check finds FRR running something else (the fingerprint did not change)', async () => {
+    const logs: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg: string) => void logs.push(msg) };
+    const { clock, source, target, r } = await setup(logger);
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.path = 'fast';
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    target.running = 'something else';
+    target.path = 'reload';
+    await clock.advance(5000);
+    await flush();
+    expect(target.applied).toHaveLength(3);
+    expect(target.applied[2]).toBe(target.applied[1]);
+    expect(r.status().apply).toMatchObject({ result: 'success', path: 'reload' });
+    expect(logs).toContain('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full');
     await r.stop();
   });
 
@@ -321,7 +409,7 @@ data:
     const source = new FakeSource();
     const target = new FakeTarget();
     const metrics = createMetrics(() => clock.now());
-    const r = new Reconciler({ ...OPTS, ...over }, { source, target, clock, random: () => 0.5, logger: silentLogger, metrics, renderer: await defaultRenderer(), ...(checkExtras ? { checkExtras } : {}) });
+    const r = new Reconciler({ ...OPTS, ...over }, { source, target, clock, random: () => 0.5, logger: silentLogger, metrics, renderer: await loadRenderer(), ...(checkExtras ? { checkExtras } : {}) });
     return { clock, source, target, r };
   }
 

@@ -1,5 +1,6 @@
 /** Status objects, explain verdicts and the writer's diffing, on synthetic inputs. */
-import type { FrrState } from '../../../src/frr/frr-state.js';
+import { joinBfd, type FrrState } from '../../../src/frr/frr-state.js';
+import { parseBfdPeers } from '../../../src/frr/parse-bfd.js';
 import { parseNeighbor } from '../../../src/frr/parse-neighbors.js';
 import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
 import { explainService, statusReport } from '../../../src/status/explain.js';
@@ -33,11 +34,11 @@ function frr(over: Partial<FrrState> = {}): FrrState {
     at: 3_000,
     version: '8.4.4',
     reachable: true,
-    neighbors: [
+    neighbors: joinBfd([
       neighbor('default', '192.0.2.1', established({ ipv4Unicast: { sentPrefixCounter: 1 } }, { peerBfdInfo: { status: 'Up', type: 'single hop' } })),
       neighbor('default', '2001:db8::1', { bgpState: 'Active', lastResetDueTo: 'Waiting for NHT', addressFamilyInfo: { ipv6Unicast: {} } }),
       neighbor('red', '203.0.113.1', established({ ipv4Unicast: {} })),
-    ],
+    ], []),
     bfdPeers: [],
     advertised: {
       'default|192.0.2.1|ipv4': { kind: 'routes', prefixes: ['198.51.100.10/32'], total: 1 },
@@ -59,10 +60,29 @@ const VIEW: IntentView = {
     { service: 'shop/web', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/adv', peers: [] }], ingress: [{ ip: '198.51.100.10', family: 'ipv4' }, { ip: '2001:db8:100::10', family: 'ipv6' }] },
     { service: 'shop/api', announced: true, reason: null, detail: null, pool: 'metallb-system/pool', advertisements: [{ name: 'metallb-system/red-only', peers: ['red'] }], ingress: [{ ip: '198.51.100.20', family: 'ipv4' }] },
     { service: 'shop/local', announced: false, reason: 'noLocalEndpoints', detail: 'externalTrafficPolicy is Local and no ready endpoint runs on node worker-0', pool: null, advertisements: [], ingress: [{ ip: '198.51.100.30', family: 'ipv4' }] },
-    { service: 'shop/orphan', announced: false, reason: 'notOwner', detail: 'no BGPAdvertisement selects pool other', pool: null, advertisements: [], ingress: [] },
+    { service: 'shop/orphan', announced: false, reason: 'poolNotAdvertised', detail: 'no BGPAdvertisement selects pool other', pool: null, advertisements: [], ingress: [] },
   ],
 };
 const SNAP: IntentSnapshot = { version: 1, node: 'worker-0', namespace: 'metallb-system', status: OK, latest: VIEW, applied: VIEW };
+
+describe('BFD status, joined once in frr-state', () => {
+  it('BGPSessionState, status and explain say the same when only `show bfd peers` knows the session', () => {
+    const bfdPeers = parseBfdPeers([
+      { peer: '192.0.2.1', vrf: 'default', status: 'up' },
+      { peer: '203.0.113.1', vrf: 'red', status: 'down' },
+    ]);
+    const raw = [
+      neighbor('default', '192.0.2.1', established({ ipv4Unicast: { sentPrefixCounter: 1 } }, { peerBfdInfo: { type: 'single hop' } })),
+      neighbor('default', '2001:db8::1', { bgpState: 'Active', addressFamilyInfo: { ipv6Unicast: {} } }),
+      neighbor('red', '203.0.113.1', established({ ipv4Unicast: {} })),
+    ];
+    const state = frr({ neighbors: joinBfd(raw, bfdPeers), bfdPeers });
+    const expected = ['Up', 'N/A', 'Down'];
+    expect(bgpSessionStates('worker-0', 'metallb-system', state).map((o) => o.status['bfdStatus'])).toEqual(expected);
+    expect(statusReport(SNAP, state).sessions.map((x) => x.bfd)).toEqual(expected);
+    expect(explainService(SNAP, state, 'shop/web').peers.map((p) => p.bfd)).toEqual(expected);
+  });
+});
 
 describe('BGPSessionState', () => {
   it('one per neighbor and VRF, frr-k8s labels, raw states, N/A without BFD', () => {
@@ -120,6 +140,20 @@ describe('ConfigurationState and FRRNodeState', () => {
       errorSummary: '',
       conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'False', reason: 'ReloadFailed' })],
     });
+    // What FRR runs after the failure is in the condition, as far as it was verified.
+    const rollbackFailed: ReconcilerStatus = {
+      ...OK,
+      apply: { at: 14_000, result: 'failure', passes: 0, description: 'frr-reload.py --reload failed (exit 1): boom', stage: 'reload', details: [], frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' },
+    };
+    expect(configurationState('worker-0', 'metallb-system', rollbackFailed, 14_000).status).toMatchObject({
+      conditions: [expect.anything(), expect.objectContaining({
+        reason: 'ReloadFailed',
+        message: 'frr-reload.py --reload failed (exit 1): boom\nthe rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+      })],
+    });
+    expect(frrNodeState('worker-0', rollbackFailed, undefined).status.lastReloadResult).toBe(
+      'failed (reload): frr-reload.py --reload failed (exit 1): boom; the rollback to the last good config failed too (vtysh: timed out): what FRR runs is not known',
+    );
     expect(configurationState('worker-0', 'metallb-system', OK, 13_000).status).toMatchObject({
       conditions: [expect.anything(), expect.objectContaining({ type: 'frrConfigApplied', status: 'True', reason: 'Applied' })],
     });
@@ -164,6 +198,12 @@ describe('explain', () => {
       expect.objectContaining({ prefix: '198.51.100.30/32', advertised: false, reason: 'noLocalEndpoints' }),
     ]);
     expect(explainService(SNAP, frr(), 'shop/orphan')).toMatchObject({ announced: false, reason: 'poolNotAdvertised' });
+    // The reason is the intent's value: explain never reads the detail, so rewording it changes nothing.
+    const reworded: IntentSnapshot = {
+      ...SNAP,
+      latest: { ...VIEW, services: VIEW.services.map((s) => (s.service === 'shop/orphan' && !s.announced ? { ...s, detail: 'reworded' } : s)) },
+    };
+    expect(explainService(reworded, frr(), 'shop/orphan')).toMatchObject({ reason: 'poolNotAdvertised', detail: 'reworded' });
     expect(explainService(SNAP, frr(), 'shop/none')).toMatchObject({ found: false, reason: 'serviceNotFound' });
   });
   it('config invalid, apply pending, FRR unreachable', () => {
@@ -172,6 +212,12 @@ describe('explain', () => {
     expect(verdicts('shop/web', frr(), invalid)[0]).toBe('192.0.2.1 198.51.100.10/32 false configInvalid');
     const pending: IntentSnapshot = { ...SNAP, applied: empty, status: { ...OK, apply: { at: 5, result: 'failure', passes: 0, description: 'boom', stage: 'reload' } } };
     expect(explainService(pending, frr(), 'shop/web').peers[0]!.prefixes[0]).toMatchObject({ reason: 'notApplied', detail: expect.stringContaining('boom') });
+    // explain says what FRR runs only as far as it was verified.
+    expect(explainService(pending, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).not.toContain('FRR runs');
+    const rolledBack: IntentSnapshot = { ...pending, status: { ...pending.status, apply: { ...pending.status.apply!, frr: 'rolledBack' } } };
+    expect(explainService(rolledBack, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).toBe('the last apply failed (reload): boom; rolled back: FRR runs the last good config (verified)');
+    const unknown: IntentSnapshot = { ...pending, status: { ...pending.status, apply: { ...pending.status.apply!, frr: 'noRollback' } } };
+    expect(explainService(unknown, frr(), 'shop/web').peers[0]!.prefixes[0]!.detail).toContain('FRR may run part of this config');
     expect(verdicts('shop/web', frr({ reachable: false, neighbors: [] }))[0]).toBe("192.0.2.1 198.51.100.10/32 unknown frrUnreachable");
   });
   it('formats for the terminal', () => {
@@ -190,6 +236,8 @@ describe('status report', () => {
     const text = formatStatus(r, 62_000);
     expect(text).toContain('sessions: 2/3 established');
     expect(text).toContain('last reload success (1 pass) 1m0s ago');
+    const fast = { ...SNAP, status: { ...SNAP.status, apply: { at: 2_000, result: 'success' as const, passes: 0, description: 'applied with one vtysh session', path: 'fast' as const } } };
+    expect(formatStatus(statusReport(fast, frr()), 62_000)).toContain('last reload success (fast path) 1m0s ago');
   });
 });
 

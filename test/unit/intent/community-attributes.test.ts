@@ -1,5 +1,5 @@
 import type { Community } from '../../../src/api/model.js';
-import { largeCommunitiesText, resolveCommunities, standardCommunitiesText as textFor } from '../../../src/intent/communities.js';
+import { largeCommunitiesText, resolveCommunities, standardCommunitiesText as textFor } from '../../../src/intent/community-attributes.js';
 import { formsFor } from '../../../src/intent/frr-release.js';
 
 const FRR_10_3 = formsFor({ major: 10, minor: 3 }).forms;

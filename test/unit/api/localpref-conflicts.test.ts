@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Advertisement, Pool } from '../../../src/api/model.js';
 import { formatProblem, Problems } from '../../../src/api/problems.js';
-import { checkLocalPrefCompatibility } from '../../../src/api/validate-cross.js';
+import { checkLocalPrefCompatibility } from '../../../src/api/localpref-conflicts.js';
 
 const ref = (kind: string, name: string) => ({ kind, namespace: 'metallb-system', name });
 const advOf = (name: string, a: Partial<Advertisement>): Advertisement => ({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatCommunity, parseCommunityRef, parseCommunityValue, resolveCommunity } from '../../../src/api/communities.js';
+import { formatCommunity, parseCommunityRef, parseCommunityValue, resolveCommunity } from '../../../src/api/community-values.js';
 
 describe('communities', () => {
   test('standard and large values', () => {

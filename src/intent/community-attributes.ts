@@ -1,4 +1,4 @@
-import { resolveCommunity } from '../api/communities.js';
+import { resolveCommunity } from '../api/community-values.js';
 import type { Community, CommunityAlias, CommunityRef } from '../api/model.js';
 import type { FrrForms } from './frr-release.js';
 

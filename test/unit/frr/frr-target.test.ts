@@ -1,0 +1,100 @@
+/**
+ * Issue 14, item 4: every apply failure is thrown as the stage it is, with what FRR runs afterwards
+ * (left as it was, rolled back and verified, rollback failed, or nothing to roll back to). FRR is a
+ * small model here (what it runs, which loads fail); the real-FRR cases are in
+ * test/frr/apply-verification.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplyError } from '../../../src/frr/apply-error.js';
+import type { FrrContext } from '../../../src/frr/context.js';
+import { createFrrTarget } from '../../../src/frr/frr-target.js';
+import { execaRunner, type CommandRunner } from '../../../src/frr/run.js';
+import { realConfigFiles, type ConfigFiles } from '../../../src/frr/write-file.js';
+
+const GOOD = 'router bgp 64500\n neighbor 192.0.2.1 remote-as 64501\n';
+const NEW = 'router bgp 64500\n neighbor 192.0.2.1 remote-as 64502\n';
+
+/** FRR as far as the target sees it: the config it runs; `--reload` of a file `failsFor` names fails half-way. */
+function modelFrr(failsFor: (text: string) => boolean): { run: CommandRunner; running: () => string } {
+  let running = GOOD;
+  const run: CommandRunner = async (_file, args) => {
+    const path = args[args.length - 1]!;
+    if (args.includes('-C')) return { exitCode: 0, stdout: '', stderr: '' };
+    if (args.includes('-c')) return { exitCode: 0, stdout: running, stderr: '' };
+    if (args.includes('--reload')) {
+      const text = readFileSync(path, 'utf8');
+      if (failsFor(text)) {
+        running = `${GOOD}! half-way\n`;
+        return { exitCode: 1, stdout: '', stderr: 'vtysh failed to process new configuration' };
+      }
+      running = text;
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }
+    if (args.includes('--test')) {
+      const same = readFileSync(path, 'utf8') === running;
+      return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
+    }
+    throw new Error(`unexpected ${args.join(' ')}`);
+  };
+  return { run, running: () => running };
+}
+
+let dir = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'frr-target-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function failure(p: Promise<unknown>): Promise<ApplyError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(ApplyError);
+  return e as ApplyError;
+}
+
+describe('createFrrTarget: a failed apply says its stage and what FRR runs after it', () => {
+  it('reload failure: rolled back to the last good config, verified', async () => {
+    const frr = modelFrr((t) => t === NEW);
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    const e = await failure(target.apply(NEW, GOOD));
+    expect(e).toMatchObject({ stage: 'reload', frr: 'rolledBack' });
+    expect(frr.running()).toBe(GOOD);
+  });
+
+  it('rollback failure: recorded with its reason, FRR is not known to run anything', async () => {
+    const frr = modelFrr(() => true);
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    const e = await failure(target.apply(NEW, GOOD));
+    expect(e).toMatchObject({ stage: 'reload', frr: 'rollbackFailed', rollbackError: expect.stringContaining('vtysh failed to process new configuration') });
+  });
+
+  it('a first apply that fails has nothing to roll back to', async () => {
+    const frr = modelFrr(() => true);
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    expect(await failure(target.apply(NEW, undefined))).toMatchObject({ stage: 'reload', frr: 'noRollback' });
+  });
+
+  it('a write that fails is the write stage, before FRR is touched', async () => {
+    const frr = modelFrr(() => false);
+    const full: ConfigFiles = {
+      write: async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: full });
+    const e = await failure(target.apply(NEW, GOOD));
+    expect(e).toMatchObject({ stage: 'write', frr: 'untouched' });
+    expect(e.message).toContain('no space left on device');
+    expect(frr.running()).toBe(GOOD);
+  });
+
+  it('vtysh missing: the reload stage (a program that cannot run), FRR untouched', async () => {
+    const frr: FrrContext = { run: execaRunner, pathspace: 'p', vtysh: join(dir, 'no-such-vtysh'), reloadScript: join(dir, 'no-such-frr-reload.py') };
+    const target = createFrrTarget({ frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    const e = await failure(target.apply(NEW, GOOD));
+    expect(e).toMatchObject({ stage: 'reload', frr: 'untouched' });
+    expect(e.message).toContain('no-such-vtysh');
+  });
+});
