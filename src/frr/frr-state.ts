@@ -13,7 +13,6 @@ import type { FrrContext } from './context.js';
 import { parseAdvertisedRoutes, type AdvertisedRoutes } from './parse-advertised.js';
 import { parseBfdPeers, type BfdPeer } from './parse-bfd.js';
 import { parseAllNeighbors, type AddressFamily, type BgpNeighbor } from './parse-neighbors.js';
-import { UNKNOWN } from './parse-json.js';
 import { parseFrrVersion } from './parse-version.js';
 import { obj, UNKNOWN } from './parse-json.js';
 import { show, showJson } from './vtysh.js';

@@ -6,7 +6,7 @@
 import { decodeDocuments } from '../../../src/api/decode.js';
 import { explainCommand, prefixesOf } from '../../../src/cli/explain-command.js';
 import type { GatherOptions, FrrState } from '../../../src/frr/frr-state.js';
-import { defaultRenderer, renderObjects } from '../../../src/pipeline.js';
+import { loadRenderer, renderObjects } from '../../../src/pipeline.js';
 import { toIntentView, type IntentSnapshot } from '../../../src/status/intent-view.js';
 
 const YAML = `apiVersion: metallb.io/v1beta2
@@ -55,7 +55,7 @@ status: { loadBalancer: { ingress: [{ ip: 203.0.113.7 }] } }
 
 async function snapshot(): Promise<IntentSnapshot> {
   const { objects, problems } = decodeDocuments(YAML, 'all.yaml');
-  const result = renderObjects(objects, { node: 'worker-0' }, problems, await defaultRenderer());
+  const result = renderObjects(objects, { node: 'worker-0' }, problems, await loadRenderer());
   expect(result.config).toBeDefined();
   const view = toIntentView(result.intent);
   const status = { synced: true, conversion: { at: 1, valid: true, errors: [], warnings: [] }, apply: undefined, appliedAt: undefined, frr: { release: '10.3', from: 'flag', formsOf: '10.3', tested: true } } as const;

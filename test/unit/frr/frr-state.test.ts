@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../../support/fixtures.js';
-import { gatherFrrState, splitJsonValues } from '../../../src/frr/frr-state.js';
+import { gatherFrrState, joinBfd, splitJsonValues } from '../../../src/frr/frr-state.js';
 import { parseBfdPeers } from '../../../src/frr/parse-bfd.js';
 import { parseAllNeighbors } from '../../../src/frr/parse-neighbors.js';
 import { execaRunner } from '../../../src/frr/run.js';
@@ -68,8 +68,8 @@ describe('gatherFrrState', () => {
     const vtysh = await fakeVtysh();
     const state = await gatherFrrState({ run: execaRunner, vtysh, pathspace: 'ps1' }, { version: false });
     expect(await loggedCalls()).toEqual(['-N ps1 -c show bgp vrf all neighbors json -c show bfd peers json']);
-    expect(state.neighbors).toEqual(parseAllNeighbors(JSON.parse(readFileSync(NEIGHBORS, 'utf8'))));
     expect(state.bfdPeers).toEqual(parseBfdPeers(JSON.parse(readFileSync(BFD, 'utf8'))));
+    expect(state.neighbors).toEqual(joinBfd(parseAllNeighbors(JSON.parse(readFileSync(NEIGHBORS, 'utf8'))), state.bfdPeers));
     expect(state.neighbors.length).toBeGreaterThan(0);
     expect(state.bfdPeers.length).toBeGreaterThan(0);
     expect(state).toMatchObject({ version: 'not read', reachable: true, errors: [] });
@@ -87,8 +87,8 @@ describe('gatherFrrState', () => {
       '-c show bgp vrf all neighbors json',
       '-c show bfd peers json',
     ]);
-    expect(state.neighbors).toEqual(parseAllNeighbors(JSON.parse(readFileSync(NEIGHBORS, 'utf8'))));
     expect(state.bfdPeers.length).toBeGreaterThan(0);
+    expect(state.neighbors).toEqual(joinBfd(parseAllNeighbors(JSON.parse(readFileSync(NEIGHBORS, 'utf8'))), state.bfdPeers));
     expect(state.errors).toEqual([]);
   });
 

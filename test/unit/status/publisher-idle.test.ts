@@ -5,7 +5,7 @@
  * writer lists again (its resync). A change (a new applied intent, a session going down) still
  * reaches the objects at the next poll; a failed write is retried at the next poll.
  */
-import type { FrrState, GatherOptions } from '../../../src/frr/frr-state.js';
+import { joinBfd, type FrrState, type GatherOptions } from '../../../src/frr/frr-state.js';
 import { parseNeighbor } from '../../../src/frr/parse-neighbors.js';
 import { silentLogger } from '../../../src/ops/logger.js';
 import type { ReconcilerStatus } from '../../../src/reconciler/status.js';
@@ -36,7 +36,7 @@ const view = (services: string[]): IntentView => ({
 });
 
 const neighbor = (state: string) =>
-  parseNeighbor('default', '192.0.2.1', { bgpState: state, addressFamilyInfo: { ipv4Unicast: {} } });
+  joinBfd([parseNeighbor('default', '192.0.2.1', { bgpState: state, addressFamilyInfo: { ipv4Unicast: {} } })], [])[0]!;
 
 /** Keeps objects in memory and counts what the writer asks of it. */
 class MemoryApi implements StatusApi {
