@@ -10,7 +10,7 @@ export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: 
   const pick = async (): Promise<ConfigTarget> => ((await reachable(frr)) ? live : fileOnly);
   return {
     apply: async (config, lastGood) => (await pick()).apply(config, lastGood),
-    runs: async (config) => (await pick()).runs(config),
+    difference: async (config) => (await pick()).difference(config),
     fingerprint: async () => (await pick()).fingerprint(),
     environment: async () => (await pick()).environment(),
     forwarding: async () => (await pick()).forwarding(),

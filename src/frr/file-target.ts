@@ -10,11 +10,11 @@ export function createFileTarget(path: string, files: ConfigFiles, why: string):
       await writeStage(files, path, config);
       return { passes: 0, path: 'file', description: `written to ${path} without applying (${why})` };
     },
-    async runs(config) {
-      return (await readFile(path, 'utf8').catch(() => undefined)) === config;
+    async difference(config) {
+      return (await readFile(path, 'utf8').catch(() => undefined)) === config ? [] : [`${path} holds another config`];
     },
     async persist(config) {
-      // runs() is true only when the file holds the config already.
+      // difference() is empty only when the file holds the config already.
       if ((await readFile(path, 'utf8').catch(() => undefined)) !== config) await writeStage(files, path, config);
     },
     async fingerprint() {

@@ -15,7 +15,7 @@ import { basename, dirname } from 'node:path';
 import type { FrrContext } from './context.js';
 import type { NodeForwarding } from '../intent/model.js';
 import { readEnvironment, readForwarding, type FrrEnvironment } from './environment.js';
-import { applyConfig, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
+import { applyConfig, deltaLines, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
 import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js';
@@ -47,8 +47,12 @@ export interface ApplyOutcome {
 export interface ConfigTarget {
   /** Makes the target run `config`. Rejects with ApplyError (its stage, and what FRR runs after it). */
   apply(config: string, lastGood: string | undefined): Promise<ApplyOutcome>;
-  /** True when the target already runs `config`: used to adopt a running FRR without reloading it. */
-  runs(config: string): Promise<boolean>;
+  /**
+   * What the target would have to change to run `config`, as `- line` / `+ line` with passwords
+   * redacted; empty when it runs `config` already (adopting a running FRR without reloading it).
+   * Said in the log when a restarted sidecar cannot adopt, so a reload at start is never a mystery.
+   */
+  difference(config: string): Promise<readonly string[]>;
   /**
    * Makes the file FRR reads at start hold `config`, without touching FRR (after adopting: FRR runs
    * it already, but the file may still hold what was rendered before, e.g. before the node's
@@ -170,10 +174,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     const result = await applyConfig(frr, plan.files);
     if (result.rejected.length > 0 && !result.converged) throw rejectedError(result.rejected, 'frr-reload.py --reload');
     if (!result.converged) {
-      throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, [
-        ...result.remaining.toDelete.map((l) => `- ${l}`),
-        ...result.remaining.toAdd.map((l) => `+ ${l}`),
-      ]);
+      throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, deltaLines(result.remaining));
     }
     const noted = result.reloadErrors.length === 0 ? '' : `; frr-reload.py exited non-zero but FRR runs the config (verified): ${result.reloadErrors[0]}`;
     return { passes: result.passes, path: 'reload', description: `applied to FRR${where} in ${result.passes} reload(s)${noted}` };
@@ -245,25 +246,26 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
       }
     },
 
-    async runs(config) {
-      // FRR that runs no BGP at all (just started, or restarted empty: a pod's start) cannot run a
-      // config that has some. `show running-config` (tens of ms) says so without frr-reload.py
-      // --test (a Python start and a diff: 300-400 ms on the way to the first route). When the
-      // show fails, the full test decides (and fails as it always did).
+    async difference(config) {
+      // FRR that runs no BGP at all (just started, or restarted empty: a pod's start) runs none of
+      // a config that has some: every line of it is to add. `show running-config` (tens of ms) says
+      // so without frr-reload.py --test (a Python start and a diff: 300-400 ms on the way to the
+      // first route). When the show fails, the full test decides (and fails as it always did).
       if (ROUTER_BGP.test(config)) {
         const running = await show(frr, 'show running-config').catch(() => undefined);
         if (running !== undefined && !ROUTER_BGP.test(running)) {
           if (verified?.config === config) verified = undefined;
-          return false;
+          return deltaLines({ toDelete: [], toAdd: config.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && l.trim() !== '!') });
         }
       }
       await writeStage(files, candidatePath, config);
-      const same = isEmptyDelta(await testReload(frr, candidatePath));
+      const delta = await testReload(frr, candidatePath);
+      const same = isEmptyDelta(delta);
       // FRR runs it (adoption, or the drift timer's full check after a fast apply): the fast path
       // may start from it. It does not: nothing the fast path knew can be trusted any more.
       if (same && verified?.config !== config) await remember(config);
       if (!same && verified?.config === config) verified = undefined;
-      return same;
+      return deltaLines(delta);
     },
 
     async persist(config) {

@@ -25,6 +25,11 @@ export function isEmptyDelta(delta: ConfigDelta): boolean {
   return delta.toDelete.length === 0 && delta.toAdd.length === 0;
 }
 
+/** The delta as `- line` / `+ line`, passwords redacted: fit for a log line or an error. */
+export function deltaLines(delta: ConfigDelta): readonly string[] {
+  return [...delta.toDelete.map((l) => `- ${l}`), ...delta.toAdd.map((l) => `+ ${l}`)].map(redactPasswords);
+}
+
 const DELETE_HEADER = 'Lines To Delete';
 const ADD_HEADER = 'Lines To Add';
 

@@ -23,6 +23,9 @@ import type { Source, SourceEvent, SourceState } from '../sources/source.js';
 import { backoffDelay } from '../ops/backoff.js';
 import type { ReconcilerStatus } from './status.js';
 
+/** Lines of a difference with FRR that one log line carries (the count says how many there were). */
+const MAX_LOGGED_DIFFERENCE = 20;
+
 export interface ReconcilerOptions {
   readonly node: string;
   readonly metallbNamespace: string;
@@ -265,14 +268,22 @@ export class Reconciler {
 
     const started = clock.now();
     try {
-      if (this.applied === undefined && (await this.deps.target.runs(config))) {
-        // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing but the file
-        // FRR starts from, when it still holds an older render.
-        await this.deps.target.persist(config);
-        this.appliedIntent = result.intent;
-        await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
-        metrics.reconciles.inc({ result: 'unchanged' });
-        return;
+      if (this.applied === undefined) {
+        const difference = await this.deps.target.difference(config);
+        if (difference.length === 0) {
+          // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing but the file
+          // FRR starts from, when it still holds an older render.
+          await this.deps.target.persist(config);
+          this.appliedIntent = result.intent;
+          await this.recordApplied(config, 'adopted', 0, 'FRR already runs the rendered config; nothing reloaded');
+          metrics.reconciles.inc({ result: 'unchanged' });
+          return;
+        }
+        // Why a (re)started sidecar reloads: an operator reading the log should not have to guess.
+        logger.info('FRR runs something other than the rendered config; applying it', {
+          linesDiffering: difference.length,
+          difference: difference.slice(0, MAX_LOGGED_DIFFERENCE),
+        });
       }
       const outcome = await this.deps.target.apply(config, this.lastGood);
       metrics.reloads.inc({ result: 'success' });
@@ -316,9 +327,12 @@ export class Reconciler {
    */
   private async checkInFull(config: string): Promise<void> {
     this.fullCheckDue = false;
-    const runs = await this.deps.target.runs(config).catch(() => undefined);
-    if (runs !== false) return; // FRR not answering is the fingerprint's business
-    this.deps.logger.warn('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full');
+    const difference = await this.deps.target.difference(config).catch(() => undefined);
+    if (difference === undefined || difference.length === 0) return; // FRR not answering is the fingerprint's business
+    this.deps.logger.warn('frr-reload.py --test finds FRR not running the config the fast path applied; applying it in full', {
+      linesDiffering: difference.length,
+      difference: difference.slice(0, MAX_LOGGED_DIFFERENCE),
+    });
     this.applied = undefined;
     this.fingerprint = undefined;
     this.rerun = true;

@@ -266,7 +266,7 @@ function describePod(variant: ImageVariant, image: string, isBuilt: () => boolea
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toContain(ROUTER_ADDRESS);
       expect(r.stdout).toMatch(/local AS number 64500/);
-    });
+    }, 60_000);
 
     it('answers `frr-renderer status` and `explain NS/NAME` in the frr-renderer container', async () => {
       const status = await pod.exec('frr-renderer', ['frr-renderer', 'status']);
@@ -278,7 +278,7 @@ function describePod(variant: ImageVariant, image: string, isBuilt: () => boolea
       expect([explain.exitCode, explain.stderr]).toEqual([0, '']);
       expect(explain.stdout).toContain('service shop/web on node worker-0: announced');
       expect(explain.stdout).toContain('198.51.100.10/32: advertised');
-    });
+    }, 60_000);
 
     it('announces a second service added later', async () => {
       put('api.yaml', serviceYaml('api', '198.51.100.11'));
@@ -355,14 +355,14 @@ function describePod(variant: ImageVariant, image: string, isBuilt: () => boolea
       const changes = (await podman.ok(['diff', name])).split('\n').filter((l) => l.trim() !== '').map((l) => l.trim());
       expect(changes.filter((c) => !isMountPath(c.slice(2)))).toEqual([]);
       expect(await pod.logs('frr-renderer')).not.toMatch(/EROFS|read-only file system/i);
-    });
+    }, 60_000);
 
     it('logs no password in either container', async () => {
       const logs = [...earlierLogs, await pod.logs('frr'), await pod.logs('frr-renderer')].join('\n');
       expect(logs.length).toBeGreaterThan(0);
       expect(logs).not.toContain(PASSWORD);
       expect(logs).not.toContain(INVALID_PASSWORD);
-    });
+    }, 60_000);
 
     it('with --source k8s as the DaemonSet says: in-cluster config, the fake API server, status written', async () => {
       api = await startInClusterApi(netns, work, daemonSet.namespace);

@@ -99,7 +99,7 @@ describe('createFrrTarget: a failed apply says its stage and what FRR runs after
   });
 });
 
-describe('createFrrTarget.runs: whether FRR already runs a config (adoption at start, drift check)', () => {
+describe('createFrrTarget.difference: what FRR would have to change to run a config (adoption at start, drift check)', () => {
   /** FRR running `running`; records every program call. */
   function recording(running: string): { frr: FrrContext; calls: string[] } {
     const calls: string[] = [];
@@ -115,20 +115,21 @@ describe('createFrrTarget.runs: whether FRR already runs a config (adoption at s
     return { frr: { run, pathspace: 'p' }, calls };
   }
 
-  it('an FRR that runs no BGP (just started) does not run it: known from show running-config, without frr-reload.py (issue 12, item 5)', async () => {
+  it('an FRR that runs no BGP (just started) runs none of it: every line to add, known from show running-config without frr-reload.py (issue 12, item 5)', async () => {
     const { frr, calls } = recording('frr version 8.4.4\nfrr defaults traditional\n!\nend\n');
     const target = createFrrTarget({ frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
-    expect(await target.runs(GOOD)).toBe(false);
+    // Every line of the config is to add; no frr-reload.py run to find that out.
+    expect(await target.difference(GOOD)).toEqual(['+ router bgp 64500', '+  neighbor 192.0.2.1 remote-as 64501']);
     expect(calls.some((c) => c.includes('--test'))).toBe(false);
     expect(calls.some((c) => c.includes('show running-config'))).toBe(true);
   });
 
   it('an FRR that runs BGP: frr-reload.py --test decides, both ways', async () => {
     const same = recording(GOOD);
-    expect(await createFrrTarget({ frr: same.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).runs(GOOD)).toBe(true);
+    expect(await createFrrTarget({ frr: same.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(GOOD)).toEqual([]);
     expect(same.calls.some((c) => c.includes('--test'))).toBe(true);
     const other = recording(GOOD);
-    expect(await createFrrTarget({ frr: other.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).runs(NEW)).toBe(false);
+    expect(await createFrrTarget({ frr: other.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(NEW)).toEqual(['+ ! something']);
     expect(other.calls.some((c) => c.includes('--test'))).toBe(true);
   });
 
@@ -140,7 +141,7 @@ describe('createFrrTarget.runs: whether FRR already runs a config (adoption at s
       if (args.includes('--test')) return { exitCode: 0, stdout: '', stderr: '' };
       throw new Error(`unexpected ${args.join(' ')}`);
     };
-    expect(await createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).runs(GOOD)).toBe(true);
+    expect(await createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(GOOD)).toEqual([]);
     expect(calls.some((c) => c.includes('--test'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { FrrContext } from '../../../src/frr/context.js';
-import { applyConfig, parseReloadTestOutput, testReload } from '../../../src/frr/reload.js';
+import { applyConfig, deltaLines, parseReloadTestOutput, testReload } from '../../../src/frr/reload.js';
 import { FrrCommandError, type CommandResult, type CommandRunner } from '../../../src/frr/run.js';
 
 const REMAINING_BFD = '\nLines To Delete\n===============\nrouter bgp 64512\n no neighbor 192.0.2.1 bfd\n';
@@ -145,5 +145,14 @@ describe('applyConfig', () => {
 
   it('rejects a pass bound below one', async () => {
     await expect(applyConfig({ run: scriptedRunner([]).run }, '/f', { maxPasses: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('deltaLines', () => {
+  it('prints deletions then additions, with every password redacted', () => {
+    expect(deltaLines({ toDelete: ['router bgp 64500\n neighbor 192.0.2.1 password hunter2'], toAdd: ['ip nht resolve-via-default'] })).toEqual([
+      '- router bgp 64500\n neighbor 192.0.2.1 password <redacted>',
+      '+ ip nht resolve-via-default',
+    ]);
   });
 });

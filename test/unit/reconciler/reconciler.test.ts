@@ -57,9 +57,9 @@ class FakeTarget implements ConfigTarget {
     return { passes: this.path === 'fast' ? 0 : 1, path: this.path, description: this.path === 'fast' ? 'applied with one vtysh session' : 'applied to FRR in 1 reload(s)' };
   }
   runsAsks = 0;
-  async runs(config: string) {
+  async difference(config: string) {
     this.runsAsks++;
-    return this.running === config;
+    return this.running === config ? [] : ['+ something else'];
   }
   persisted: string[] = [];
   async persist(config: string) {
@@ -179,6 +179,20 @@ describe('Reconciler', () => {
     expect(r.status().apply?.result).toBe('adopted');
     await r.stop();
     await first.r.stop();
+  });
+
+  it('says what FRR runs differently when a (re)started sidecar cannot adopt it, then applies', async () => {
+    const infos: string[] = [];
+    const logger: Logger = { ...silentLogger, info: (msg, fields) => void infos.push(JSON.stringify({ msg, ...fields })) };
+    const { clock, source, target, r } = await setup(logger);
+    source.objects = [peer('a', '192.0.2.1')];
+    target.running = 'hostname elsewhere\n';
+    await r.start();
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(1);
+    const said = infos.find((l) => l.includes('FRR runs something other than the rendered config'));
+    expect(said && JSON.parse(said)).toMatchObject({ linesDiffering: 1, difference: ['+ something else'] });
+    await r.stop();
   });
 
   it('keeps the last good config when the input becomes invalid, and logs the errors once', async () => {
