@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --no-frr] [-- --no-render] [-- --no-fast-apply] [-- --limit=SECONDS]`
+ * `npm run bench [-- --quick] [-- --no-frr] [-- --no-render] [-- --no-fast-apply] [-- --no-user-paths] [-- --user-paths-only] [-- --limit=SECONDS]`
+ *
+ * The user paths (bench/user-paths.ts: the CLI from spawn to exit, the sidecar as a process from
+ * its real sources to the routes at real routers, idle CPU, first route) come first, each next to
+ * its in-memory reference of the same run; `--user-paths-only` runs just those (about 8 minutes).
  *
  * Prints tables and writes bench/results.json: render times in process, memory with 10,000
  * services, and (as root with FRR installed) apply times on real FRR for frr-renderer's config
@@ -14,9 +18,12 @@ import { promisify } from 'node:util';
 import { coldApply, frrVersion, Lab, oneServiceChanges, settled, type ChangeResult, type ColdResult, type Shape } from './frr.js';
 import { initRenderer, median, REPO_ROOT, timeRender, type RenderTiming } from './render.js';
 import { runFastApplyBench } from './fast-apply.js';
+import { runUserPaths } from './user-paths.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const userPathsOnly = args.has('--user-paths-only');
+if (userPathsOnly) for (const a of ['--no-render', '--no-fast-apply', '--no-memory', '--no-frr-shapes']) args.add(a);
 const frrQuick = args.has('--keep-frr') ? false : quick;
 const limitArg = [...args].find((a) => a.startsWith('--limit='));
 let limitMs = (limitArg ? Number(limitArg.slice('--limit='.length)) : quick ? 30 : 120) * 1000;
@@ -39,6 +46,9 @@ const machine = {
 };
 const machineLine = `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, FRR ${machine.frr}, Linux ${machine.kernel}`;
 log(machineLine);
+
+// ---------------------------------------------------------------- user paths (issue 12)
+const userPaths = args.has('--no-user-paths') ? undefined : await runUserPaths({ quick, frrSkipped: args.has('--no-frr') ? '--no-frr' : frrHostSkip(), limitMs, log });
 
 // ---------------------------------------------------------------- render
 // --keep-render: carry render and memory figures over from the previous results.json (reprint only).
@@ -76,7 +86,7 @@ interface RssResult {
   heapUsedKb: number;
 }
 const rssRuns: RssResult[] = keepRender ? previousResults!.memory.runs : [];
-for (let i = 0; i < (keepRender ? 0 : quick ? 1 : 3); i++) {
+for (let i = 0; i < (keepRender || args.has('--no-memory') ? 0 : quick ? 1 : 3); i++) {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(REPO_ROOT, 'dist-bench', 'bench', 'rss-child.js'), '10000', '8', '2']);
   rssRuns.push(JSON.parse(stdout) as RssResult);
 }
@@ -89,7 +99,7 @@ const rss = {
   emptyProcessRssMiB: median(rssRuns.map((r) => r.baselineRssKb / 1024)),
   heapUsedMiB: median(rssRuns.map((r) => r.heapUsedKb / 1024)),
 };
-log(`memory with 10,000 services: RSS ${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB`);
+if (rssRuns.length > 0) log(`memory with 10,000 services: RSS ${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB`);
 
 // ---------------------------------------------------------------- FRR
 interface ShapeFrr {
@@ -101,6 +111,12 @@ let frrSkipped: string | undefined;
 
 function frrPreconditions(): string | undefined {
   if (args.has('--no-frr')) return '--no-frr';
+  if (args.has('--no-frr-shapes')) return '--user-paths-only';
+  return frrHostSkip();
+}
+
+/** Why real FRR cannot run on this host, or undefined. */
+function frrHostSkip(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root (FRR runs in network namespaces)';
   try {
     accessSync('/usr/lib/frr/frrinit.sh', constants.X_OK);
@@ -210,7 +226,8 @@ if (renderResults.length > 0) {
   }
   out.push('');
 }
-out.push(
+if (userPaths) out.push(...userPaths.lines);
+if (rssRuns.length > 0) out.push(
   `Memory, 10,000 services x 8 peers x 2 VRFs held (objects, snapshot, intent, frr.conf), child process: RSS ${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB (empty process ${rss.emptyProcessRssMiB.toFixed(0)} MiB, JS heap in use ${rss.heapUsedMiB.toFixed(0)} MiB)`,
   '',
 );
@@ -323,14 +340,16 @@ if (frrSkipped === undefined && !frrQuick) {
   targets.push({ target: 'no session reset for advertisement-only changes', measured: `${oursResets} resets (connectionsDropped/Established) over all frr-renderer +1/-1 changes`, met: oursResets === 0 });
 }
 if (fastApply) targets.push(...fastApply.targets);
-targets.push({ target: 'sidecar RSS <= 150 MiB with 10,000 services (peak)', measured: `${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB (${(rss.peakRssMiB * 1.048576).toFixed(0)} MB)`, met: rss.peakRssMiB <= 150 });
+if (userPaths) targets.push(...userPaths.targets);
+if (rssRuns.length > 0) targets.push({ target: 'sidecar RSS <= 150 MiB with 10,000 services (peak)', measured: `${rss.rssMiB.toFixed(0)} MiB after GC, peak ${rss.peakRssMiB.toFixed(0)} MiB (${(rss.peakRssMiB * 1.048576).toFixed(0)} MB)`, met: rss.peakRssMiB <= 150 });
 out.push('Targets:', '');
 for (const t of targets) out.push(`- ${t.met === undefined ? '?' : t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
 out.push('');
 process.stdout.write(out.join('\n'));
 
+// --user-paths-only leaves the full run's results.json as it is.
 await writeFile(
-  join(REPO_ROOT, 'bench', 'results.json'),
+  join(REPO_ROOT, 'bench', userPathsOnly ? 'results-user-paths.json' : 'results.json'),
   JSON.stringify(
     {
       machine,
@@ -339,10 +358,11 @@ await writeFile(
       memory: { ...rss, runs: rssRuns },
       frr: frrSkipped === undefined ? { limitMs, ...(frrFrom !== undefined ? { from: frrFrom } : {}), shapes: frr, table: rows } : { skipped: frrSkipped },
       ...(fastApply ? { fastApply: { sizes: fastApply.sizes, series: fastApply.series } } : {}),
+      ...(userPaths ? { userPaths: userPaths.raw } : {}),
       targets,
     },
     (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v),
     2,
   ) + '\n',
 );
-log('wrote bench/results.json');
+log(`wrote bench/${userPathsOnly ? 'results-user-paths.json' : 'results.json'}`);

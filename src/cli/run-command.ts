@@ -28,6 +28,7 @@ import { Reconciler } from '../reconciler/reconciler.js';
 import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
+import { prefixesOf } from './explain-command.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
 import { intentSnapshots } from '../status/intent-snapshots.js';
@@ -124,7 +125,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
         ready: () => isReady(reconciler.status()),
         registry: metrics.registry,
         intent: snapshot,
-        explain: async (service) => explainService(snapshot(), await gatherFrrState(frr, { advertised: true }), service),
+        // As `explain` does: FRR is asked about this service's prefixes only.
+        explain: async (service) => {
+          const snap = snapshot();
+          return explainService(snap, await gatherFrrState(frr, { advertised: true, advertisedPrefixes: prefixesOf(snap, service), version: false }), service);
+        },
       });
   logger.info('frr-renderer started', {
     source: args.source,

@@ -2,18 +2,25 @@
  * Reads FRR's live state through vtysh: every VRF's BGP neighbors, the BFD sessions, and (on
  * request) the prefixes each Established neighbor was really sent. Each command that fails is
  * recorded in `errors` and leaves its part empty, so one bad command never hides the rest.
+ *
+ * Cost: every vtysh process costs 10-20 ms of CPU to start (it loads every command of every
+ * daemon), more than most answers; the sidecar polls this every few seconds. So the neighbors and
+ * the BFD sessions are asked in one vtysh call, the version only when asked for, and the
+ * prefixes sent either per neighbor (whole tables, for `status`) or per prefix (`explain` of one
+ * service: `show bgp PREFIX json` names the neighbors it was advertised to).
  */
 import type { FrrContext } from './context.js';
 import { parseAdvertisedRoutes, type AdvertisedRoutes } from './parse-advertised.js';
 import { parseBfdPeers, type BfdPeer } from './parse-bfd.js';
 import { parseAllNeighbors, type AddressFamily, type BgpNeighbor } from './parse-neighbors.js';
-import { UNKNOWN } from './parse-json.js';
 import { parseFrrVersion } from './parse-version.js';
+import { obj, UNKNOWN } from './parse-json.js';
 import { show, showJson } from './vtysh.js';
 
 export interface FrrState {
   /** When it was read (ms since the epoch). */
   readonly at: number;
+  /** FRR's version, `unknown` when `show version` failed, `not read` when it was not asked. */
   readonly version: string;
   /** False when `show bgp vrf all neighbors json` failed: sessions are unknown, not absent. */
   readonly reachable: boolean;
@@ -52,6 +59,14 @@ function bfdStatusOf(n: BgpNeighbor, bfdPeers: readonly BfdPeer[]): string {
 export interface GatherOptions {
   /** Also read each Established neighbor's advertised routes (one vtysh call per neighbor and family). */
   readonly advertised?: boolean;
+  /**
+   * With `advertised`: read only whether these prefixes were advertised, and to which neighbors
+   * (one vtysh call in all), instead of every neighbor's whole table. `advertised` then lists, per
+   * Established neighbor and family, the ones of these prefixes it was sent.
+   */
+  readonly advertisedPrefixes?: ReadonlyMap<string, AddressFamily>;
+  /** Ask `show version` (default true); the status poll asks it only with the running config. */
+  readonly version?: boolean;
   readonly runningConfig?: boolean;
   readonly now?: () => number;
   /** Parallel vtysh calls for the advertised routes; default 4. */
@@ -79,13 +94,17 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
     }
   };
 
-  const version = await attempt(async () => parseFrrVersion(await show(frr, 'show version')), 'unknown');
-  const neighbors = await attempt(async () => parseAllNeighbors(await showJson(frr, 'show bgp vrf all neighbors json')), [] as BgpNeighbor[]);
-  const bfdPeers = await attempt(async () => parseBfdPeers(await showJson(frr, 'show bfd peers json')), [] as BfdPeer[]);
+  const version = opts.version === false ? { value: 'not read', ok: true } : await attempt(async () => parseFrrVersion(await show(frr, 'show version')), 'unknown');
+  // Both in one vtysh process; when that fails (FRR down, bfdd missing), each on its own as before.
+  const both = await showJsonDocuments(frr, [NEIGHBORS_COMMAND, BFD_COMMAND]).catch(() => undefined);
+  const neighbors = await attempt(async () => parseAllNeighbors(both?.[0] ?? (await showJson(frr, NEIGHBORS_COMMAND))), [] as BgpNeighbor[]);
+  const bfdPeers = await attempt(async () => parseBfdPeers(both?.[1] ?? (await showJson(frr, BFD_COMMAND))), [] as BfdPeer[]);
   const runningConfig = opts.runningConfig ? await attempt(() => show(frr, 'show running-config'), undefined) : undefined;
 
   const advertised: Record<string, AdvertisedRoutes> = {};
-  if (opts.advertised) {
+  if (opts.advertised && opts.advertisedPrefixes !== undefined) {
+    Object.assign(advertised, await advertisedOfPrefixes(frr, neighbors.value, opts.advertisedPrefixes, errors));
+  } else if (opts.advertised) {
     const jobs = neighbors.value.flatMap((n) =>
       n.established ? (Object.keys(n.families) as AddressFamily[]).map((f) => ({ n, f })) : [],
     );
@@ -111,4 +130,97 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
     ...(runningConfig?.value !== undefined ? { runningConfig: runningConfig.value } : {}),
     errors,
   };
+}
+
+const NEIGHBORS_COMMAND = 'show bgp vrf all neighbors json';
+const BFD_COMMAND = 'show bfd peers json';
+
+/** Several `show ... json` commands in one vtysh process; rejects unless each printed one JSON value. */
+async function showJsonDocuments(frr: FrrContext, commands: readonly string[]): Promise<unknown[]> {
+  const docs = splitJsonValues(await show(frr, commands, { keepPasswords: true }));
+  if (docs.length !== commands.length) throw new Error(`expected ${commands.length} JSON documents from vtysh, got ${docs.length}`);
+  return docs.map((d) => JSON.parse(d) as unknown);
+}
+
+/**
+ * The top-level JSON values of text holding several printed one after another (vtysh prints each
+ * command's answer in turn), as texts. Anything between values that is not white space ends the
+ * split: the caller then sees fewer values than commands.
+ */
+export function splitJsonValues(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) return out;
+    const open = text[i];
+    if (open !== '{' && open !== '[') return out;
+    let depth = 0;
+    let inString = false;
+    let j = i;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (inString) {
+        if (c === '\\') j++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (--depth === 0) break;
+      }
+    }
+    if (depth !== 0) return out;
+    out.push(text.slice(i, j + 1));
+    i = j + 1;
+  }
+}
+
+function prefixCommand(vrf: string, family: AddressFamily, prefix: string): string {
+  const v = vrf === 'default' ? '' : ` vrf ${vrf}`;
+  return `show bgp${v} ${family} unicast ${prefix} json`;
+}
+
+/**
+ * Per prefix, the neighbors FRR advertised it to (`advertisedTo` of `show bgp PREFIX json`: the
+ * neighbors holding it in their adj-RIB-out, which is what advertised-routes lists), turned into
+ * the per-neighbor view of `gatherFrrState`. One vtysh call for every VRF x prefix.
+ */
+async function advertisedOfPrefixes(
+  frr: FrrContext,
+  neighbors: readonly BgpNeighbor[],
+  prefixes: ReadonlyMap<string, AddressFamily>,
+  errors: string[],
+): Promise<Record<string, AdvertisedRoutes>> {
+  const established = neighbors.filter((n) => n.established);
+  const vrfs = [...new Set(established.map((n) => n.vrf))];
+  const queries = vrfs.flatMap((vrf) => [...prefixes].map(([prefix, family]) => ({ vrf, prefix, family })));
+  const sentTo = new Map<string, Set<string>>();
+  let failure: string | undefined;
+  if (queries.length > 0) {
+    try {
+      const docs = await showJsonDocuments(frr, queries.map((q) => prefixCommand(q.vrf, q.family, q.prefix)));
+      docs.forEach((doc, k) => {
+        const q = queries[k]!;
+        const to = obj(obj(doc)?.['advertisedTo']) ?? {};
+        sentTo.set(`${q.vrf}|${q.prefix}`, new Set(Object.keys(to)));
+      });
+    } catch (err) {
+      failure = String((err as Error)?.message ?? err);
+      errors.push(failure);
+    }
+  }
+  const out: Record<string, AdvertisedRoutes> = {};
+  for (const n of established) {
+    for (const family of Object.keys(n.families) as AddressFamily[]) {
+      out[advertisedKey(n.vrf, n.id, family)] =
+        failure !== undefined
+          ? { kind: 'unknown', message: `vtysh -c "${prefixCommand(n.vrf, family, '...')}" failed` }
+          : {
+              kind: 'routes',
+              prefixes: [...prefixes].filter(([p, f]) => f === family && sentTo.get(`${n.vrf}|${p}`)?.has(n.id)).map(([p]) => p).sort(),
+              total: UNKNOWN,
+            };
+    }
+  }
+  return out;
 }

@@ -70,6 +70,8 @@ export class Reconciler {
   private retryTimer: unknown;
   private driftTimer: unknown;
   private pendingSince: number | undefined;
+  /** Set once the first complete listing was handed to the worker without waiting (see `trigger`). */
+  private firstRunKicked = false;
   /** Consecutive failed applies of `failedConfig`: the retry backoff's step. */
   private failures = 0;
   private failedConfig: string | undefined;
@@ -113,7 +115,7 @@ export class Reconciler {
   async start(): Promise<void> {
     this.stopped = false;
     await this.deps.source.start(() => this.trigger(), (e) => this.onSourceEvent(e));
-    this.trigger();
+    if (!this.firstRunKicked) this.trigger();
     this.scheduleDriftCheck();
   }
 
@@ -183,6 +185,17 @@ export class Reconciler {
   /** Marks the state dirty: a reconcile runs after the debounce window. */
   trigger(): void {
     if (this.stopped) return;
+    // The first render after the initial listing waits for nothing: the listing is whole (a partial
+    // one is never rendered) and the debounce only gathers bursts of changes. At a pod's start this
+    // is time to the first route. Checked until then only: at most one call per listed resource.
+    if (!this.firstRunKicked && this.deps.source.state().synced) {
+      this.firstRunKicked = true;
+      if (this.debounceTimer !== undefined) this.deps.clock.clearTimeout(this.debounceTimer);
+      this.debounceTimer = undefined;
+      this.pendingSince = undefined;
+      this.kick();
+      return;
+    }
     const now = this.deps.clock.now();
     this.pendingSince ??= now;
     const due = Math.min(now + this.opts.debounceMs, this.pendingSince + this.opts.maxDebounceMs);

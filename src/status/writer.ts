@@ -71,6 +71,12 @@ export class StatusWriter {
     private readonly opts: { readonly resyncMs: number; readonly now: () => number; readonly ownerReferences?: readonly OwnerReference[] },
   ) {}
 
+  /** True when the next `sync` of this scope lists again (never listed, failed, or `resyncMs` passed). */
+  listDue(kind: KindName, scope: Scope): boolean {
+    const cached = this.cache.get(cacheKey(kind, scope));
+    return cached === undefined || this.opts.now() - cached.at >= this.opts.resyncMs;
+  }
+
   /** Forgets what exists: the next sync lists again. */
   invalidate(kind?: KindName): void {
     if (kind === undefined) this.cache.clear();
@@ -86,7 +92,7 @@ export class StatusWriter {
     scope: Scope,
     desired: (existing: ReadonlyMap<string, ExistingObject>) => readonly StatusObject[],
   ): Promise<SyncResult> {
-    const key = `${kind}|${scope.namespace ?? ''}|${scope.labelSelector ?? ''}|${scope.fieldSelector ?? ''}`;
+    const key = cacheKey(kind, scope);
     let cached = this.cache.get(key);
     const now = this.opts.now();
     try {
@@ -148,4 +154,8 @@ export class StatusWriter {
       throw err;
     }
   }
+}
+
+function cacheKey(kind: KindName, scope: Scope): string {
+  return `${kind}|${scope.namespace ?? ''}|${scope.labelSelector ?? ''}|${scope.fieldSelector ?? ''}`;
 }

@@ -98,3 +98,50 @@ describe('createFrrTarget: a failed apply says its stage and what FRR runs after
     expect(e.message).toContain('no-such-vtysh');
   });
 });
+
+describe('createFrrTarget.difference: what FRR would have to change to run a config (adoption at start, drift check)', () => {
+  /** FRR running `running`; records every program call. */
+  function recording(running: string): { frr: FrrContext; calls: string[] } {
+    const calls: string[] = [];
+    const run: CommandRunner = async (file, args) => {
+      calls.push([file, ...args].join(' '));
+      if (args.includes('-c')) return { exitCode: 0, stdout: running, stderr: '' };
+      if (args.includes('--test')) {
+        const same = readFileSync(args[args.length - 1]!, 'utf8') === running;
+        return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
+      }
+      throw new Error(`unexpected ${args.join(' ')}`);
+    };
+    return { frr: { run, pathspace: 'p' }, calls };
+  }
+
+  it('an FRR that runs no BGP (just started) runs none of it: every line to add, known from show running-config without frr-reload.py (issue 12, item 5)', async () => {
+    const { frr, calls } = recording('frr version 8.4.4\nfrr defaults traditional\n!\nend\n');
+    const target = createFrrTarget({ frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    // Every line of the config is to add; no frr-reload.py run to find that out.
+    expect(await target.difference(GOOD)).toEqual(['+ router bgp 64500', '+  neighbor 192.0.2.1 remote-as 64501']);
+    expect(calls.some((c) => c.includes('--test'))).toBe(false);
+    expect(calls.some((c) => c.includes('show running-config'))).toBe(true);
+  });
+
+  it('an FRR that runs BGP: frr-reload.py --test decides, both ways', async () => {
+    const same = recording(GOOD);
+    expect(await createFrrTarget({ frr: same.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(GOOD)).toEqual([]);
+    expect(same.calls.some((c) => c.includes('--test'))).toBe(true);
+    const other = recording(GOOD);
+    expect(await createFrrTarget({ frr: other.frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(NEW)).toEqual(['+ ! something']);
+    expect(other.calls.some((c) => c.includes('--test'))).toBe(true);
+  });
+
+  it('when show running-config fails, frr-reload.py --test still decides', async () => {
+    const calls: string[] = [];
+    const run: CommandRunner = async (_file, args) => {
+      calls.push(args.join(' '));
+      if (args.includes('-c')) return { exitCode: 1, stdout: '', stderr: 'bgpd is not running' };
+      if (args.includes('--test')) return { exitCode: 0, stdout: '', stderr: '' };
+      throw new Error(`unexpected ${args.join(' ')}`);
+    };
+    expect(await createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(GOOD)).toEqual([]);
+    expect(calls.some((c) => c.includes('--test'))).toBe(true);
+  });
+});

@@ -113,17 +113,34 @@ async function counter(metrics: ReturnType<typeof createMetrics>, name: string, 
 }
 
 describe('Reconciler', () => {
+  it('applies the first complete listing without waiting for the debounce (issue 12, item 5)', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(0);
+    await r.idle();
+    expect(target.applied).toHaveLength(1);
+    expect(target.applied[0]).toContain('neighbor 192.0.2.1 remote-as 64501');
+    // Only the first: nothing more is applied for the start itself.
+    await clock.advance(5_000);
+    expect(target.applied).toHaveLength(1);
+    await r.stop();
+  });
+
   it('debounces a burst into one apply carrying the latest state', async () => {
     const { clock, source, target, r } = await setup();
     source.objects = [peer('a', '192.0.2.1')];
     await r.start();
+    await clock.advance(0);
+    await r.idle();
+    expect(target.applied).toHaveLength(1);
     source.set([peer('a', '192.0.2.2')]);
     source.set([peer('a', '192.0.2.3')]);
     await clock.advance(50);
-    expect(target.applied).toHaveLength(0);
-    await clock.advance(200);
     expect(target.applied).toHaveLength(1);
-    expect(target.applied[0]).toContain('neighbor 192.0.2.3 remote-as 64501');
+    await clock.advance(200);
+    expect(target.applied).toHaveLength(2);
+    expect(target.applied[1]).toContain('neighbor 192.0.2.3 remote-as 64501');
     await r.stop();
   });
 
