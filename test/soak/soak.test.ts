@@ -1,7 +1,8 @@
 /**
- * CI's fault-and-churn soak (issue 15, item 4): `runSoak` for 3 minutes on real FRR, one test per
- * invariant asserting it held (was checked, never violated, and its live control caught the
- * violation made on purpose), one that every kind of fault was injected, and the report printed.
+ * The 3-minute fault-and-churn soak (issue 15, item 4; `npm run test:soak`, not yet in CI: README,
+ * "Soak"): `runSoak` for 3 minutes on real FRR, one test per invariant asserting it held (was
+ * checked, never violated, and its live control caught the violation made on purpose), one that
+ * every kind of fault was injected, and the report printed.
  * `npm run soak -- --minutes N` runs the same soak longer, outside Jest.
  *
  * SOAK_MINUTES and SOAK_SEED change the length and the random choices (a failing run's seed is in
