@@ -170,6 +170,26 @@ describeWithFrr(
         expect((again as ApplyError).details).toEqual(missingInDelta);
       }, 90_000);
 
+      it('gives a bgpd that lost its config back every line, route-maps included, while zebra kept them', async () => {
+        const config = await render(installationUnderTest().release);
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        await target.apply(config, undefined);
+        const announced = async () => Object.keys(((await speaker.showJson('show bgp ipv4 unicast json')) as { routes?: object }).routes ?? {});
+        expect(await announced()).toEqual(['198.51.100.10/32']);
+
+        // bgpd as watchfrr restarts it without a startup load: no router bgp, no route-map; zebra
+        // still holds the route-maps, so the merged running config shows them.
+        const routeMaps = [...new Set([...config.matchAll(/^route-map (\S+) /gm)].map((m) => m[1]!))];
+        await speaker.configure(['no router bgp 64500', ...routeMaps.map((r) => `no route-map ${r}`)], 'bgpd');
+        expect(await speaker.show('show running-config')).toMatch(/^route-map metallb-tag-/m);
+        expect(await announced()).toEqual([]);
+
+        const outcome = await target.apply(config, config);
+        expect(await announced()).toEqual(['198.51.100.10/32']);
+        expect(outcome.path).toBe('cold');
+        expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
+      }, 90_000);
+
       it('fails an apply with a line the daemon refuses, naming the line (vtysh -C accepts it)', async () => {
         const config = (await render(installationUnderTest().release)).replace(
           ' neighbor 192.0.2.1 remote-as 64501\n',

@@ -148,9 +148,13 @@ export class FrrInstance {
     return showJson(this.frr, command);
   }
 
-  /** `vtysh -c "configure terminal" -c LINE ...`: a hand edit, as an operator would make one. */
-  async configure(lines: readonly string[]): Promise<void> {
-    await sh(this.installation.vtysh, [...(this.hasPathspace ? ['-N', this.name] : []), '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l])], 30_000);
+  /**
+   * `vtysh -c "configure terminal" -c LINE ...`: a hand edit, as an operator would make one; with
+   * `daemon`, sent to that daemon alone (`vtysh -d`), as if only it had lost or changed them.
+   */
+  async configure(lines: readonly string[], daemon?: string): Promise<void> {
+    const args = [...(this.hasPathspace ? ['-N', this.name] : []), ...(daemon === undefined ? [] : ['-d', daemon])];
+    await sh(this.installation.vtysh, [...args, '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l])], 30_000);
   }
 
   /** `frr-reload.py --test`: what would change to make the running config equal the file. */
