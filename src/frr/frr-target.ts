@@ -8,6 +8,9 @@
  * no `router bgp` is loaded with `vtysh -f` (`coldLoad`), and a change of network lines only,
  * from a config FRR was verified to run, is sent as one vtysh session and verified with targeted
  * reads (`fast-apply.ts`). Either falls back to frr-reload.py whenever it cannot prove the result.
+ *
+ * Every check above reads the merged view of all daemons; after every load, bgpd's own config is
+ * also checked for the rendered route-maps, which zebra's copy can hide (`bgpd-route-maps.ts`).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -22,6 +25,7 @@ import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js
 import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
 import { ApplyError, asApplyError, writeStage } from './apply-error.js';
+import { bgpdMissingRouteMaps, loadRouteMapsIntoBgpd, missingAsDifference } from './bgpd-route-maps.js';
 
 /**
  * How a config reached FRR: `fast` (the network lines that changed, in one vtysh session, verified
@@ -169,9 +173,26 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     touched.value = true;
     verified = undefined;
     const outcome = (await coldLoad(frr, plan.files)) ?? (await fullReload());
+    const repaired = await giveBgpdItsRouteMaps(config);
     if (!plan.inPlace) await writeStage(files, configPath, config);
     await remember(config);
-    return outcome;
+    return repaired === 0 ? outcome : { ...outcome, description: `${outcome.description}; ${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd` };
+  }
+
+  /**
+   * After every load: the route-map entries bgpd itself lacks (the merged view every other check
+   * reads shows zebra's copy; `bgpd-route-maps.ts`) are given to bgpd alone, and checked again.
+   * Resolves with how many were missing; rejects with the verify stage when bgpd still lacks some.
+   */
+  async function giveBgpdItsRouteMaps(config: string): Promise<number> {
+    const missing = await bgpdMissingRouteMaps(frr, config);
+    if (missing.length === 0) return 0;
+    await loadRouteMapsIntoBgpd(frr, missing);
+    const still = await bgpdMissingRouteMaps(frr, config);
+    if (still.length > 0) {
+      throw new ApplyError('verify', `bgpd still lacks ${still.length} route-map entr${still.length === 1 ? 'y' : 'ies'} of the rendered config after loading them into it`, missingAsDifference(still));
+    }
+    return missing.length;
   }
 
   async function fullReload(): Promise<ApplyOutcome> {
@@ -264,12 +285,14 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
       }
       await writeStage(files, candidatePath, config);
       const delta = await testReload(frr, candidatePath);
-      const same = isEmptyDelta(delta);
+      // The merged view matches: bgpd may still lack route-maps zebra holds (bgpd-route-maps.ts).
+      const missing = isEmptyDelta(delta) ? await bgpdMissingRouteMaps(frr, config) : [];
+      const same = isEmptyDelta(delta) && missing.length === 0;
       // FRR runs it (adoption, or the drift timer's full check after a fast apply): the fast path
       // may start from it. It does not: nothing the fast path knew can be trusted any more.
       if (same && verified?.config !== config) await remember(config);
       if (!same && verified?.config === config) verified = undefined;
-      return deltaLines(delta);
+      return [...deltaLines(delta), ...missingAsDifference(missing)];
     },
 
     async persist(config) {

@@ -50,6 +50,8 @@ export async function checkSyntax(frr: FrrContext, file: string): Promise<Syntax
 export interface ShowOptions {
   /** Leave passwords in the output (only for code that needs the real value; never log it). */
   readonly keepPasswords?: boolean;
+  /** Ask this daemon alone (`vtysh -d bgpd`) instead of the merged view of all of them. */
+  readonly daemon?: string;
 }
 
 /** `vtysh -c COMMAND [-c COMMAND...]` on the instance; resolves with stdout, rejects on a non-zero exit. */
@@ -58,7 +60,7 @@ export async function show(frr: FrrContext, command: string | readonly string[],
   const { stdout } = await runChecked(
     frr.run,
     frr.vtysh ?? DEFAULT_VTYSH,
-    [...vtyshPathspaceArgs(frr), ...commands.flatMap((c) => ['-c', c])],
+    [...vtyshPathspaceArgs(frr), ...(opts.daemon === undefined ? [] : ['-d', opts.daemon]), ...commands.flatMap((c) => ['-c', c])],
     { timeoutMs: frr.vtyshTimeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS },
   );
   return opts.keepPasswords === true ? stdout : redactPasswords(stdout);

@@ -21,7 +21,7 @@ import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
 import { formatRelease, formsFor, type FrrRelease } from '../../src/intent/frr-release.js';
 import { renderDirectory } from '../../src/pipeline.js';
-import { cleanupStale, describeWithFrr, FrrInstance, installationUnderTest } from '../harness/index.js';
+import { cleanupStale, describeWithFrr, FrrInstance, installationUnderTest, pollUntil } from '../harness/index.js';
 import { sh, shAllowFailure } from '../harness/system.js';
 
 const MANIFESTS = `apiVersion: metallb.io/v1beta2
@@ -188,6 +188,33 @@ describeWithFrr(
         expect(await announced()).toEqual(['198.51.100.10/32']);
         expect(outcome.path).toBe('cold');
         expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
+      }, 90_000);
+
+      it('gives a bgpd that runs router bgp but lost its route-maps (a half-done load) back its route-maps, and says so at adoption', async () => {
+        const config = await render(installationUnderTest().release);
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        await target.apply(config, undefined);
+        const announced = async () => Object.keys(((await speaker.showJson('show bgp ipv4 unicast json')) as { routes?: object }).routes ?? {});
+        expect(await announced()).toEqual(['198.51.100.10/32']);
+
+        // bgpd keeps router bgp and its network lines, loses the tag route-maps those lines name;
+        // zebra keeps them, and they hold only lines zebra knows too (`set tag`), so the merged
+        // running config and frr-reload.py --test see nothing to change: only bgpd's own config tells.
+        const tagMaps = [...new Set([...config.matchAll(/^route-map (metallb-tag-\d+) /gm)].map((m) => m[1]!))];
+        expect(tagMaps.length).toBeGreaterThan(0);
+        await speaker.configure(tagMaps.map((r) => `no route-map ${r}`), 'bgpd');
+        expect(await speaker.testReload(configPath)).toEqual({ toDelete: [], toAdd: [] });
+        expect(await speaker.show('show running-config')).toMatch(/^route-map metallb-tag-/m);
+        await pollUntil(announced, (routes) => routes.length === 0, { what: 'bgpd to withdraw the network whose route-map it lost' });
+
+        // A sidecar starting now would not adopt this FRR: the difference names what bgpd lacks.
+        const difference = await target.difference(config);
+        expect(difference).toContain(`+ ${config.split('\n').find((l) => l.startsWith('route-map metallb-tag-'))} (missing in bgpd)`);
+
+        const outcome = await target.apply(config, config);
+        expect(outcome.description).toMatch(/route-map entr(y|ies) bgpd lacked loaded into bgpd/);
+        expect(await pollUntil(announced, (routes) => routes.length > 0, { what: 'bgpd to announce the network again' })).toEqual(['198.51.100.10/32']);
+        expect(await target.difference(config)).toEqual([]);
       }, 90_000);
 
       it('fails an apply with a line the daemon refuses, naming the line (vtysh -C accepts it)', async () => {
