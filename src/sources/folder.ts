@@ -1,12 +1,13 @@
 /**
- * `--source dir:PATH`: the manifests of a folder, watched with chokidar. Every change re-reads the
- * whole folder (it is small, and a full read is always consistent); a half-written or invalid file
- * shows up as a problem, so the reconciler keeps the last good config until the file is fixed.
+ * `--source dir:PATH`: the manifests of a folder, watched with chokidar. Every change lists the
+ * whole folder again (a full listing is always consistent: no event to miss) but decodes only the
+ * files whose version changed (`DecodedFiles`); a half-written or invalid file shows up as a
+ * problem, so the reconciler keeps the last good config until the file is fixed.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { RawObject } from '../api/decode.js';
 import type { Problem } from '../api/problems.js';
-import { readFolder } from './read-folder.js';
+import { readFolder, type DecodedFiles } from './read-folder.js';
 import type { Source, SourceEvent, SourceState } from './source.js';
 
 export function createFolderSource(dir: string): Source {
@@ -15,12 +16,13 @@ export function createFolderSource(dir: string): Source {
   let synced = false;
   let watcher: FSWatcher | undefined;
   let reading: Promise<void> = Promise.resolve();
+  const decoded: DecodedFiles = new Map();
 
   const reread = (onChange: () => void, onEvent?: (e: SourceEvent) => void) => {
     // Reads are chained so a slow read never overwrites a newer one.
     reading = reading.then(async () => {
       try {
-        const r = await readFolder(dir);
+        const r = await readFolder(dir, decoded);
         objects = r.objects;
         problems = r.problems;
       } catch (err) {
