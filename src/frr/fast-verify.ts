@@ -12,12 +12,14 @@
  *   (FRR marks a withdrawn path `removed` until its work queue runs, so that counts as gone).
  */
 import { describeContext, firstDifferenceLine, splitNetworks, type NetworkChange, type SplitConfig } from './fast-delta.js';
+import { withoutDebugLines } from './operator-debugs.js';
 
 const SHOWN = 3;
 
 /** Why FRR's running config is not the expected one, or undefined when it is. Never quotes a skeleton line (passwords). */
 export function checkRunningConfig(expectedSkeleton: string, next: SplitConfig, running: string): string | undefined {
-  const now = splitNetworks(running);
+  // Debug switches are the operator's business (operator-debugs.ts); the skeleton is taken without them too.
+  const now = splitNetworks(withoutDebugLines(running));
   if (now.skeleton !== expectedSkeleton) {
     return `FRR's running config differs from the one last verified outside the network lines (first difference at line ${firstDifferenceLine(expectedSkeleton, now.skeleton)})`;
   }

@@ -26,6 +26,7 @@ import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
 import { ApplyError, asApplyError, writeStage } from './apply-error.js';
 import { bgpdMissingRouteMaps, loadRouteMapsIntoBgpd, missingAsDifference } from './bgpd-route-maps.js';
+import { ignoringExtraDebugs, operatorDebugs, withoutDebugLines } from './operator-debugs.js';
 
 /**
  * How a config reached FRR: `fast` (the network lines that changed, in one vtysh session, verified
@@ -117,12 +118,12 @@ function reloadPlan(frr: FrrContext, configPath: string, candidatePath: string):
  * so bgpd announces nothing while every check of the merged view passes (found by the soak).
  * Lines the file repeats are no-ops; what FRR runs beyond the file is left for the full reload.
  */
-async function coldLoad(frr: FrrContext, files: ApplyFiles): Promise<ApplyOutcome | undefined> {
+async function coldLoad(frr: FrrContext, files: ApplyFiles, config: string, running: string | undefined): Promise<ApplyOutcome | undefined> {
+  if (running === undefined || ROUTER_BGP.test(running)) return undefined;
   let rejected: readonly RejectedLine[];
   try {
-    if (ROUTER_BGP.test(await show(frr, 'show running-config'))) return undefined;
     rejected = await loadFile(frr, files.reload);
-    if (rejected.length === 0 && !isEmptyDelta(await testReload(frr, files.verify))) return undefined;
+    if (rejected.length === 0 && !isEmptyDelta(ignoringExtraDebugs(await testReload(frr, files.verify), config))) return undefined;
   } catch {
     return undefined;
   }
@@ -157,7 +158,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   /** Remembers that FRR runs `config` (just verified), with its running config as FRR shows it now. */
   async function remember(config: string): Promise<void> {
     try {
-      verified = { config, skeleton: splitNetworks(await show(frr, 'show running-config', { keepPasswords: true })).skeleton };
+      verified = { config, skeleton: splitNetworks(withoutDebugLines(await show(frr, 'show running-config', { keepPasswords: true }))).skeleton };
     } catch {
       verified = undefined; // the next change goes through frr-reload.py
     }
@@ -167,16 +168,38 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
    * Writes `config` where FRR reads it and loads it. `touched` is set once FRR is asked to load
    * anything: a failure before that left FRR as it was.
    */
-  async function reloadTo(config: string, touched: { value: boolean }): Promise<ApplyOutcome> {
+  async function reloadTo(config: string, lastGood: string | undefined, touched: { value: boolean }): Promise<ApplyOutcome> {
     await writeStage(files, candidatePath, config);
     if (plan.inPlace) await writeStage(files, configPath, config);
+    // Read once before the load: whether bgpd runs anything (coldLoad), and the operator's debug switches.
+    const running = await show(frr, 'show running-config').catch(() => undefined);
+    const debugs = running === undefined ? [] : operatorDebugs(running, config, lastGood);
     touched.value = true;
     verified = undefined;
-    const outcome = (await coldLoad(frr, plan.files)) ?? (await fullReload());
+    const outcome = (await coldLoad(frr, plan.files, config, running)) ?? (await fullReload());
     const repaired = await giveBgpdItsRouteMaps(config);
+    const notes = [
+      ...(repaired === 0 ? [] : [`${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd`]),
+      ...(await restoreDebugs(debugs)),
+    ];
     if (!plan.inPlace) await writeStage(files, configPath, config);
     await remember(config);
-    return repaired === 0 ? outcome : { ...outcome, description: `${outcome.description}; ${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd` };
+    return notes.length === 0 ? outcome : { ...outcome, description: `${outcome.description}; ${notes.join('; ')}` };
+  }
+
+  /**
+   * Turns the debug switches an operator had set by hand back on (frr-reload.py turned them off:
+   * they are not in the render). Enable-mode commands, one vtysh call. Resolves with what to say
+   * in the apply's description: a failure here is noted, never an apply failure.
+   */
+  async function restoreDebugs(debugs: readonly string[]): Promise<string[]> {
+    if (debugs.length === 0) return [];
+    try {
+      await show(frr, debugs);
+      return [`${debugs.length} debug switch(es) set by hand kept on`];
+    } catch (err) {
+      return [`could not turn ${debugs.length} debug switch(es) set by hand back on (${asApplyError(err).message.split('\n')[0]})`];
+    }
   }
 
   /**
@@ -254,7 +277,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
         if (!syntax.valid) {
           throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
         }
-        const outcome = await reloadTo(config, touched);
+        const outcome = await reloadTo(config, lastGood, touched);
         // Said only when the fast path tried and gave up: the usual reasons (a first apply, a new tag) are no news.
         return delta.understood ? { ...outcome, description: `${outcome.description}; fast path not taken: ${declined}`, fastPathDeclined: declined } : { ...outcome, fastPathDeclined: declined };
       } catch (err) {
@@ -263,7 +286,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
         if (lastGood === undefined || lastGood === config) throw failure.after('noRollback');
         // Leave FRR as it was before this attempt rather than half-way through it, and say whether that worked.
         try {
-          await reloadTo(lastGood, { value: false });
+          await reloadTo(lastGood, config, { value: false });
         } catch (rollback) {
           throw failure.after('rollbackFailed', asApplyError(rollback).message);
         }
@@ -284,7 +307,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
         }
       }
       await writeStage(files, candidatePath, config);
-      const delta = await testReload(frr, candidatePath);
+      const delta = ignoringExtraDebugs(await testReload(frr, candidatePath), config);
       // The merged view matches: bgpd may still lack route-maps zebra holds (bgpd-route-maps.ts).
       const missing = isEmptyDelta(delta) ? await bgpdMissingRouteMaps(frr, config) : [];
       const same = isEmptyDelta(delta) && missing.length === 0;
@@ -300,8 +323,9 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     },
 
     async fingerprint() {
+      // Debug switches set by hand are not drift (operator-debugs.ts).
       const running = await show(frr, 'show running-config');
-      return createHash('sha256').update(running).digest('hex');
+      return createHash('sha256').update(withoutDebugLines(running)).digest('hex');
     },
 
     environment() {

@@ -17,6 +17,8 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApplyError } from '../../src/frr/apply-error.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
+import { debugLines } from '../../src/frr/operator-debugs.js';
+import { show } from '../../src/frr/vtysh.js';
 import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
 import { formatRelease, formsFor, type FrrRelease } from '../../src/intent/frr-release.js';
@@ -107,9 +109,9 @@ describeWithFrr(
   () => {
     let dir = '';
 
-    async function render(release: FrrRelease): Promise<string> {
+    async function render(release: FrrRelease, logLevel?: 'debug'): Promise<string> {
       writeFileSync(join(dir, 'all.yaml'), MANIFESTS);
-      const result = await renderDirectory(dir, { node: 'worker-0', hostname: hostname(), frrRelease: release });
+      const result = await renderDirectory(dir, { node: 'worker-0', hostname: hostname(), frrRelease: release, ...(logLevel ? { logLevel } : {}) });
       if (result.config === undefined) throw new Error(`did not render: ${JSON.stringify(result.problems)}`);
       return result.config;
     }
@@ -215,6 +217,36 @@ describeWithFrr(
         expect(outcome.description).toMatch(/route-map entr(y|ies) bgpd lacked loaded into bgpd/);
         expect(await pollUntil(announced, (routes) => routes.length > 0, { what: 'bgpd to announce the network again' })).toEqual(['198.51.100.10/32']);
         expect(await target.difference(config)).toEqual([]);
+      }, 90_000);
+
+      it("leaves an operator's debug switches on (no drift, no difference, kept across a reload), while the render's own debug lines follow the render", async () => {
+        const release = installationUnderTest().release;
+        const config = await render(release);
+        expect(debugLines(config)).toEqual([]);
+        const target = createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles });
+        await target.apply(config, undefined);
+        const fingerprint = await target.fingerprint();
+        const runningDebugs = async () => debugLines(await speaker.show('show running-config'));
+
+        // As in `oc exec ... vtysh -c "debug zebra packet"` (enable mode; not a line MetalLB renders).
+        await show(speaker.frr, 'debug zebra packet');
+        expect(await runningDebugs()).toEqual(['debug zebra packet']);
+        expect(await target.fingerprint()).toBe(fingerprint);
+        expect(await target.difference(config)).toEqual([]);
+
+        const changed = config.replace('no-advertise', 'no-export');
+        const outcome = await target.apply(changed, config);
+        expect(outcome).toMatchObject({ path: 'reload', description: expect.stringContaining('1 debug switch(es) set by hand kept on') });
+        expect(await runningDebugs()).toEqual(['debug zebra packet']);
+
+        // --log-level debug renders MetalLB's debug lines; dropping them again removes them, and only them.
+        const verbose = await render(release, 'debug');
+        expect(debugLines(verbose).length).toBeGreaterThan(5);
+        await target.apply(verbose, changed);
+        expect(await target.difference(verbose)).toEqual([]);
+        expect((await runningDebugs()).length).toBeGreaterThan(1);
+        await target.apply(changed, verbose);
+        expect(await runningDebugs()).toEqual(['debug zebra packet']);
       }, 90_000);
 
       it('fails an apply with a line the daemon refuses, naming the line (vtysh -C accepts it)', async () => {
