@@ -176,7 +176,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     const debugs = running === undefined ? [] : operatorDebugs(running, config, lastGood);
     touched.value = true;
     verified = undefined;
-    const outcome = (await coldLoad(frr, plan.files, config, running)) ?? (await fullReload());
+    const outcome = (await coldLoad(frr, plan.files, config, running)) ?? (await fullReload(config));
     const repaired = await giveBgpdItsRouteMaps(config);
     const notes = [
       ...(repaired === 0 ? [] : [`${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd`]),
@@ -218,8 +218,9 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     return missing.length;
   }
 
-  async function fullReload(): Promise<ApplyOutcome> {
-    const result = await applyConfig(frr, plan.files);
+  async function fullReload(config: string): Promise<ApplyOutcome> {
+    // A debug switch FRR will not turn off (an operator's; operator-debugs.ts) does not fail the apply.
+    const result = await applyConfig(frr, plan.files, { relevant: (delta) => ignoringExtraDebugs(delta, config) });
     if (result.rejected.length > 0 && !result.converged) throw rejectedError(result.rejected, 'frr-reload.py --reload');
     if (!result.converged) {
       throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, deltaLines(result.remaining));

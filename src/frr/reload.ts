@@ -122,6 +122,8 @@ export interface ApplyResult {
 export interface ApplyOptions {
   /** Upper bound on `--reload` runs; default 3. */
   readonly maxPasses?: number;
+  /** The part of `--test`'s delta that counts (default: all of it); e.g. without an operator's debug switches. */
+  readonly relevant?: (delta: ConfigDelta) => ConfigDelta;
 }
 
 const DEFAULT_MAX_PASSES = 3;
@@ -155,6 +157,7 @@ export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, o
     if (run.error !== undefined) reloadErrors.push(run.error.message);
     // A non-zero exit is checked, not trusted either way: the verification decides.
     remaining = await testReload(frr, verify);
+    if (opts.relevant !== undefined) remaining = opts.relevant(remaining);
     if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
     if (run.rejected.length > 0) return { passes: pass, remaining, converged: false, rejected: run.rejected, reloadErrors };
   }

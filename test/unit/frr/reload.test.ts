@@ -81,6 +81,13 @@ describe('applyConfig', () => {
     expect(calls.map((c) => c[1])).toEqual(['--reload', '--test', '--reload', '--test']);
   });
 
+  it('judges only the relevant part of what is left (an operator debug switch FRR keeps does not count)', async () => {
+    const debugLeft = '\nLines To Delete\n===============\nno debug bfd peer\n';
+    const relevant = (d: { toDelete: readonly string[]; toAdd: readonly string[] }) => ({ toDelete: d.toDelete.filter((l) => !l.startsWith('no debug')), toAdd: d.toAdd });
+    await expect(applyConfig({ run: scriptedRunner([ok(), ok(debugLeft)]).run }, '/f', { relevant })).resolves.toMatchObject({ passes: 1, converged: true });
+    await expect(applyConfig({ run: scriptedRunner([ok(), ok(debugLeft), ok(), ok(debugLeft), ok(), ok(debugLeft)]).run }, '/f')).resolves.toMatchObject({ passes: 3, converged: false });
+  });
+
   it('gives up after maxPasses and reports what is left', async () => {
     const { run } = scriptedRunner([ok(), ok(REMAINING_BFD), ok(), ok(REMAINING_BFD), ok(), ok(REMAINING_BFD)]);
     await expect(applyConfig({ run }, '/f')).resolves.toEqual({
