@@ -15,7 +15,7 @@ import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
 import { gatherFrrState } from '../frr/frr-state.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
-import { execaRunner } from '../frr/run.js';
+import { spawnRunner } from '../frr/run.js';
 import type { SpeakerLogLevel } from '../intent/frr-log-level.js';
 import { formatRelease, type FrrRelease } from '../intent/frr-release.js';
 import { realConfigFiles } from '../frr/write-file.js';
@@ -76,7 +76,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const { speaker, tunables } = args;
   const logger = createJsonLogger({ level: sidecarLogLevel(speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();
-  const frr: FrrContext = frrContextAt(execaRunner, args.frr);
+  const frr: FrrContext = frrContextAt(spawnRunner, args.frr);
   const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;

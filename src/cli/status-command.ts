@@ -5,7 +5,7 @@
  */
 import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { gatherFrrState } from '../frr/frr-state.js';
-import { execaRunner } from '../frr/run.js';
+import { spawnRunner } from '../frr/run.js';
 import { statusReport } from '../status/explain.js';
 import { formatStatus } from '../status/format.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
@@ -42,7 +42,7 @@ export async function readSidecar(listen: string): Promise<{ snapshot: IntentSna
 }
 
 export function frrContext(location: FrrLocation): FrrContext {
-  return frrContextAt(execaRunner, location, { vtyshTimeoutMs: 20_000 });
+  return frrContextAt(spawnRunner, location, { vtyshTimeoutMs: 20_000 });
 }
 
 export async function statusCommand(args: StatusArgs, io: CliIo): Promise<void> {

@@ -10,7 +10,7 @@ import { FIXTURES_DIR } from '../../support/fixtures.js';
 import { gatherFrrState, joinBfd, splitJsonValues } from '../../../src/frr/frr-state.js';
 import { parseBfdPeers } from '../../../src/frr/parse-bfd.js';
 import { parseAllNeighbors } from '../../../src/frr/parse-neighbors.js';
-import { execaRunner } from '../../../src/frr/run.js';
+import { spawnRunner } from '../../../src/frr/run.js';
 import { makeFakePrograms, type FakePrograms } from './fake-programs.js';
 
 const DIR = join(FIXTURES_DIR, 'vtysh', '8.4.4');
@@ -66,7 +66,7 @@ afterAll(async () => {
 describe('gatherFrrState', () => {
   it('reads sessions and BFD in one vtysh call, and the version only when asked', async () => {
     const vtysh = await fakeVtysh();
-    const state = await gatherFrrState({ run: execaRunner, vtysh, pathspace: 'ps1' }, { version: false });
+    const state = await gatherFrrState({ run: spawnRunner, vtysh, pathspace: 'ps1' }, { version: false });
     expect(await loggedCalls()).toEqual(['-N ps1 -c show bgp vrf all neighbors json -c show bfd peers json']);
     expect(state.bfdPeers).toEqual(parseBfdPeers(JSON.parse(readFileSync(BFD, 'utf8'))));
     expect(state.neighbors).toEqual(joinBfd(parseAllNeighbors(JSON.parse(readFileSync(NEIGHBORS, 'utf8'))), state.bfdPeers));
@@ -75,13 +75,13 @@ describe('gatherFrrState', () => {
     expect(state).toMatchObject({ version: 'not read', reachable: true, errors: [] });
 
     await writeFile(calls, '');
-    expect((await gatherFrrState({ run: execaRunner, vtysh })).version).toBe('8.4.4');
+    expect((await gatherFrrState({ run: spawnRunner, vtysh })).version).toBe('8.4.4');
     expect(await loggedCalls()).toEqual(['-c show version', '-c show bgp vrf all neighbors json -c show bfd peers json']);
   });
 
   it('falls back to one call per command when the combined call fails', async () => {
     const vtysh = await fakeVtysh({ failTwo: true });
-    const state = await gatherFrrState({ run: execaRunner, vtysh }, { version: false });
+    const state = await gatherFrrState({ run: spawnRunner, vtysh }, { version: false });
     expect(await loggedCalls()).toEqual([
       '-c show bgp vrf all neighbors json -c show bfd peers json',
       '-c show bgp vrf all neighbors json',
@@ -98,7 +98,7 @@ describe('gatherFrrState', () => {
       ['198.51.100.10/32', 'ipv4' as const],
       ['198.51.100.11/32', 'ipv4' as const],
     ]);
-    const state = await gatherFrrState({ run: execaRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: prefixes });
+    const state = await gatherFrrState({ run: spawnRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: prefixes });
     const log = await loggedCalls();
     expect(log).toHaveLength(2);
     // Every VRF with an Established neighbor, every prefix; never a whole advertised-routes table.
@@ -122,7 +122,7 @@ describe('gatherFrrState', () => {
       `case "$*" in *'198.51.100.10/32'*) echo "% no" >&2; exit 1 ;; esac
 cat ${NEIGHBORS}; echo; cat ${BFD}`,
     );
-    const state = await gatherFrrState({ run: execaRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: new Map([['198.51.100.10/32', 'ipv4']]) });
+    const state = await gatherFrrState({ run: spawnRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: new Map([['198.51.100.10/32', 'ipv4']]) });
     expect(state.advertised['default|192.0.2.1|ipv4']?.kind).toBe('unknown');
     expect(state.errors.length).toBe(1);
   });
