@@ -28,7 +28,7 @@ import { Reconciler } from '../reconciler/reconciler.js';
 import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
-import { prefixesOf } from './explain-command.js';
+import { intentOfService, prefixesOf } from '../status/intent-of-service.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
 import { intentSnapshots } from '../status/intent-snapshots.js';
@@ -124,7 +124,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
         status: () => reconciler.status(),
         ready: () => isReady(reconciler.status()),
         registry: metrics.registry,
-        intent: snapshot,
+        // `?service=` (explain): only what explaining that service reads, not every service.
+        intent: (service) => (service === undefined ? snapshot() : intentOfService(snapshot(), service)),
         // As `explain` does: FRR is asked about this service's prefixes only.
         explain: async (service) => {
           const snap = snapshot();

@@ -13,8 +13,8 @@ export interface HttpDeps {
   /** `/readyz`: passed in, so ops knows nothing of the reconciler. */
   readonly ready: () => { readonly ready: boolean; readonly reason: string };
   readonly registry: Registry;
-  /** `/intent`: what `frr-renderer status|explain` read from the sidecar (JSON). */
-  readonly intent?: () => unknown;
+  /** `/intent[?service=NAMESPACE/NAME]`: what `frr-renderer status|explain` read from the sidecar (JSON). */
+  readonly intent?: (service: string | undefined) => unknown;
   /** `/explain?service=NAMESPACE/NAME`: the per-peer verdict, with FRR asked now (JSON). */
   readonly explain?: (service: string) => Promise<unknown>;
 }
@@ -47,9 +47,12 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
         return;
       case '/status':
         return send(200, `${JSON.stringify({ version: 1, ...deps.status() }, null, 2)}\n`, 'application/json');
-      case '/intent':
+      case '/intent': {
         if (!deps.intent) return send(404, 'not found\n');
-        return send(200, `${JSON.stringify(deps.intent())}\n`, 'application/json');
+        const service = new URLSearchParams(query).get('service');
+        if (service !== null && !service.includes('/')) return send(400, 'intent takes ?service=NAMESPACE/NAME\n');
+        return send(200, `${JSON.stringify(deps.intent(service ?? undefined))}\n`, 'application/json');
+      }
       case '/explain': {
         const service = new URLSearchParams(query).get('service');
         if (!deps.explain) return send(404, 'not found\n');
