@@ -21,7 +21,7 @@ export interface ExplainArgs {
 /** Where `explain` reads from: the sidecar's `/intent` and FRR (tests pass fakes). */
 export interface ExplainSources {
   /** With `service`: only what explaining it reads (`/intent?service=`). */
-  readonly readSidecar: (listen: string, service: string) => Promise<{ snapshot: IntentSnapshot } | { error: string }>;
+  readonly readSidecar: (listen: string, part: { readonly service: string }) => Promise<{ snapshot: IntentSnapshot } | { error: string }>;
   readonly gatherFrrState: (frr: FrrContext, opts: GatherOptions) => Promise<FrrState>;
 }
 
@@ -34,7 +34,7 @@ const realSources: ExplainSources = { readSidecar, gatherFrrState };
  */
 export async function explainCommand(args: ExplainArgs, io: CliIo, sources: ExplainSources = realSources): Promise<void> {
   if (!/^[^/\s]+\/[^/\s]+$/.test(args.service)) throw new UsageError(`explain needs NAMESPACE/SERVICE, not ${JSON.stringify(args.service)}`);
-  const sidecar = await sources.readSidecar(args.listen, args.service);
+  const sidecar = await sources.readSidecar(args.listen, { service: args.service });
   if ('error' in sidecar) {
     throw new InvalidConfigError(`error: cannot explain without the sidecar's intent: ${sidecar.error} (is "frr-renderer run" listening there? see --listen)`);
   }

@@ -22,13 +22,17 @@ export function sidecarUrl(listen: string, path: string): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
 }
 
+/** Which part of the intent: what explaining one service reads, or what `status` reads. */
+export type IntentPart = { readonly service: string } | 'status';
+
 /**
- * The sidecar's `/intent`, or the reason it could not be read. With `service`, only what
- * explaining that service reads (`/intent?service=NS/NAME`, `status/intent-of-service.ts`); a
- * sidecar that does not know the parameter answers the whole snapshot, which explains the same.
+ * The sidecar's `/intent`, or the reason it could not be read: only what explaining `service`
+ * reads (`/intent?service=NS/NAME`, `status/intent-of-service.ts`), or what `status` reads
+ * (`/intent?view=status`, `status/intent-for-status.ts`). A sidecar that does not know the
+ * parameter answers the whole snapshot, which gives the same answers.
  */
-export async function readSidecar(listen: string, service?: string): Promise<{ snapshot: IntentSnapshot } | { error: string }> {
-  const url = sidecarUrl(listen, service === undefined ? '/intent' : `/intent?service=${encodeURIComponent(service)}`);
+export async function readSidecar(listen: string, part: IntentPart): Promise<{ snapshot: IntentSnapshot } | { error: string }> {
+  const url = sidecarUrl(listen, part === 'status' ? '/intent?view=status' : `/intent?service=${encodeURIComponent(part.service)}`);
   try {
     const { status, body } = await getText(url, TIMEOUT_MS);
     if (status !== 200) return { error: `${url} answered ${status}` };

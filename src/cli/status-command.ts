@@ -24,7 +24,7 @@ export function frrContext(location: FrrLocation): FrrContext {
 }
 
 export async function statusCommand(args: StatusArgs, io: CliIo): Promise<void> {
-  const [sidecar, state] = await Promise.all([readSidecar(args.listen), gatherFrrState(frrContext(args.frr), { advertised: true })]);
+  const [sidecar, state] = await Promise.all([readSidecar(args.listen, 'status'), gatherFrrState(frrContext(args.frr), { advertised: true })]);
   const snapshot = 'snapshot' in sidecar ? sidecar.snapshot : null;
   const report = statusReport(snapshot, state);
   if (args.json) {

@@ -84,8 +84,8 @@ test('explain fetches that service only from the sidecar and passes its prefixes
   const state: FrrState = { at: 1, version: 'not read', reachable: false, neighbors: [], bfdPeers: [], advertised: {}, errors: ['vtysh: no FRR here'] };
   const io = { stdout: () => undefined, stderr: () => undefined, writeFile: async () => undefined };
   await explainCommand({ service: 'shop/web', json: true, listen: ':9120', frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined } }, io, {
-    readSidecar: async (_listen, service) => {
-      fetched.push(service);
+    readSidecar: async (_listen, part) => {
+      fetched.push(part.service);
       return { snapshot: snap };
     },
     gatherFrrState: async (_frr, opts) => {

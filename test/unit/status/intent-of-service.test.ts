@@ -1,13 +1,14 @@
 /**
- * `/intent?service=NS/NAME` (what `explain` fetches) narrows the snapshot to what explaining that
- * service reads. The narrowing must never change the answer: for every service, known or not,
+ * The narrowed intents the commands fetch. `/intent?service=NS/NAME` (what `explain` fetches) narrows the snapshot to what explaining that
+ * service reads; `/intent?view=status` to what `status` reads. The narrowing must never change the answer: for every service, known or not,
  * with FRR sending some prefixes and not others, `explainService` on the narrowed snapshot equals
  * it on the whole one; and the narrowed snapshot holds no other service.
  */
 import { decodeDocuments } from '../../../src/api/decode.js';
 import { advertisedKey, type FrrNeighbor, type FrrState } from '../../../src/frr/frr-state.js';
 import { loadRenderer, renderObjects } from '../../../src/pipeline.js';
-import { explainService } from '../../../src/status/explain.js';
+import { explainService, statusReport } from '../../../src/status/explain.js';
+import { intentForStatus } from '../../../src/status/intent-for-status.js';
 import { intentOfService } from '../../../src/status/intent-of-service.js';
 import { toIntentView, type IntentSnapshot } from '../../../src/status/intent-view.js';
 
@@ -108,4 +109,22 @@ test('the narrowed snapshot holds that service only, and every neighbor with onl
   // The aggregate it shares with g1 (in the applied config for g1 only); nothing of web.
   expect([...announced].sort()).toEqual(['203.0.113.0/24']);
   expect(narrowed.status).toBe(whole.status);
+});
+
+describe('/intent?view=status (what `status` fetches)', () => {
+  test('gives statusReport the same report as the whole snapshot, with FRR answering and not', async () => {
+    const whole = await snapshot();
+    const unreachable: FrrState = { ...STATE, reachable: false, neighbors: [], advertised: {} };
+    for (const state of [STATE, unreachable]) expect(statusReport(intentForStatus(whole), state)).toEqual(statusReport(whole, state));
+    // A neighbor FRR sent less than the applied config means: the missing prefixes are still reported.
+    const v6 = statusReport(intentForStatus(whole), STATE).sessions.find((s) => s.neighbor === '192.0.2.1')!.families.find((f) => f.family === 'ipv6');
+    expect(v6!.missing).toEqual(['2001:db8:100::10/128']);
+  });
+
+  test('holds no service and no last render', async () => {
+    const narrowed = intentForStatus(await snapshot());
+    expect(narrowed.latest).toBeNull();
+    expect(narrowed.applied!.services).toEqual([]);
+    expect(narrowed.applied!.neighbors.flatMap((n) => n.announced.flatMap((a) => a.services))).toEqual([]);
+  });
 });
