@@ -5,7 +5,7 @@ import { escapeText } from '../api/problems.js';
 import { explainService } from '../status/explain.js';
 import { formatExplain } from '../status/format.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
-import { prefixesOf } from '../status/intent-of-service.js';
+import { prefixesOf, vrfsOf } from '../status/intent-of-service.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { readSidecar } from './sidecar-client.js';
@@ -39,8 +39,14 @@ export async function explainCommand(args: ExplainArgs, io: CliIo, sources: Expl
     throw new InvalidConfigError(`error: cannot explain without the sidecar's intent: ${sidecar.error} (is "frr-renderer run" listening there? see --listen)`);
   }
   // FRR is asked about this service's prefixes only: every neighbor's whole advertised-routes
-  // table took seconds at 10,000 services.
-  const state = await sources.gatherFrrState(frrContext(args.frr), { advertised: true, advertisedPrefixes: prefixesOf(sidecar.snapshot, args.service), version: false });
+  // table took seconds at 10,000 services. In the VRFs of the intent's neighbors, beside the
+  // sessions query rather than after it.
+  const state = await sources.gatherFrrState(frrContext(args.frr), {
+    advertised: true,
+    advertisedPrefixes: prefixesOf(sidecar.snapshot, args.service),
+    advertisedPrefixVrfs: vrfsOf(sidecar.snapshot),
+    version: false,
+  });
   const result = explainService(sidecar.snapshot, state, args.service);
   io.stdout(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatExplain(result));
   if (!result.found) throw new InvalidConfigError(`error: Service ${escapeText(args.service)} not found: ${escapeText(result.detail)}`);

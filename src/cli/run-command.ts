@@ -28,7 +28,7 @@ import { Reconciler } from '../reconciler/reconciler.js';
 import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
-import { intentOfService, prefixesOf } from '../status/intent-of-service.js';
+import { intentOfService, prefixesOf, vrfsOf } from '../status/intent-of-service.js';
 import { intentForStatus } from '../status/intent-for-status.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
@@ -130,7 +130,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
         // As `explain` does: FRR is asked about this service's prefixes only.
         explain: async (service) => {
           const snap = snapshot();
-          return explainService(snap, await gatherFrrState(frr, { advertised: true, advertisedPrefixes: prefixesOf(snap, service), version: false }), service);
+          const state = await gatherFrrState(frr, { advertised: true, advertisedPrefixes: prefixesOf(snap, service), advertisedPrefixVrfs: vrfsOf(snap), version: false });
+          return explainService(snap, state, service);
         },
       });
   logger.info('frr-renderer started', {

@@ -25,6 +25,11 @@ export function prefixesOf(snapshot: IntentSnapshot, service: string): Map<strin
   return out;
 }
 
+/** FRR's VRF names of the neighbors in the last render and the applied one: where `explain` asks about the prefixes. */
+export function vrfsOf(snapshot: IntentSnapshot): string[] {
+  return [...new Set([snapshot.latest, snapshot.applied].flatMap((v) => v?.neighbors.map((n) => n.vrf) ?? []))].sort();
+}
+
 /**
  * `snapshot` with only what explaining `service` reads: that service's entry in each view, and
  * every neighbor (each is a row of the answer) with only the announced prefixes of `prefixesOf`

@@ -96,6 +96,6 @@ test('explain fetches that service only from the sidecar and passes its prefixes
   // The sidecar is asked for this service's part of its intent only (/intent?service=).
   expect(fetched).toEqual(['shop/web']);
   expect(asked).toHaveLength(1);
-  expect(asked[0]).toMatchObject({ advertised: true, version: false });
+  expect(asked[0]).toMatchObject({ advertised: true, version: false, advertisedPrefixVrfs: ['default'] });
   expect([...(asked[0]!.advertisedPrefixes ?? new Map()).keys()].sort()).toEqual(['198.51.100.10/32', '2001:db8:100::10/128']);
 });

@@ -25,12 +25,19 @@ let calls: string;
  * answers that P was advertised to 192.0.2.1 only when P is 198.51.100.10/32. With `failTwo`, a
  * call with more than one command fails (an older vtysh, or a daemon missing).
  */
-async function fakeVtysh(opts: { failTwo?: boolean } = {}): Promise<string> {
+async function fakeVtysh(opts: { failTwo?: boolean; sessionsWaitForPrefixes?: boolean } = {}): Promise<string> {
+  const marker = join(fakes.dir, `prefix-query-${Math.random().toString(36).slice(2)}`);
   return fakes.add(
     `vtysh-${Math.random().toString(36).slice(2)}`,
     `echo "$*" >> ${calls}
 n=0; for a in "$@"; do [ "$a" = -c ] && n=$((n+1)); done
 ${opts.failTwo ? '[ $n -gt 1 ] && { echo "% failed" >&2; exit 1; }' : ''}
+${
+  // The sessions query answers only once a prefix query runs: it fails unless both run at once.
+  opts.sessionsWaitForPrefixes
+    ? `case "$*" in *unicast*) touch ${marker} ;; *neighbors*) for i in $(seq 1 100); do [ -f ${marker} ] && break; sleep 0.02; done; [ -f ${marker} ] || { echo "% no prefix query beside" >&2; exit 1; } ;; esac`
+    : ''
+}
 while [ $# -gt 0 ]; do
   if [ "$1" = -c ]; then
     case "$2" in
@@ -114,6 +121,31 @@ describe('gatherFrrState', () => {
     expect(state.advertised['frrt-22820-red5|203.0.113.1|ipv4']).toEqual({ kind: 'routes', prefixes: [], total: 'unknown' });
     // Not Established: not asked, as with whole tables.
     expect(state.advertised['default|192.0.2.99|ipv4']).toBeUndefined();
+  });
+
+  it('with the VRFs known beforehand, asks about the prefixes beside the sessions query, with the same answer', async () => {
+    const vtysh = await fakeVtysh();
+    const prefixes = new Map([
+      ['198.51.100.10/32', 'ipv4' as const],
+      ['198.51.100.11/32', 'ipv4' as const],
+    ]);
+    const after = await gatherFrrState({ run: spawnRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: prefixes });
+    await writeFile(calls, '');
+    const besideVtysh = await fakeVtysh({ sessionsWaitForPrefixes: true });
+    const beside = await gatherFrrState({ run: spawnRunner, vtysh: besideVtysh }, { version: false, advertised: true, advertisedPrefixes: prefixes, advertisedPrefixVrfs: ['default', 'frrt-22820-red5'] });
+    expect({ ...beside, at: 0 }).toEqual({ ...after, at: 0 });
+    // Two calls, as before, but the prefix query did not wait for the sessions (its VRFs were given):
+    // this fake answers the sessions only while a prefix query runs.
+    expect((await loggedCalls()).sort()).toEqual([
+      '-c show bgp ipv4 unicast 198.51.100.10/32 json -c show bgp ipv4 unicast 198.51.100.11/32 json -c show bgp vrf frrt-22820-red5 ipv4 unicast 198.51.100.10/32 json -c show bgp vrf frrt-22820-red5 ipv4 unicast 198.51.100.11/32 json',
+      '-c show bgp vrf all neighbors json -c show bfd peers json',
+    ]);
+
+    // A VRF with an Established neighbor that was not given is still asked, afterwards.
+    await writeFile(calls, '');
+    const partial = await gatherFrrState({ run: spawnRunner, vtysh }, { version: false, advertised: true, advertisedPrefixes: prefixes, advertisedPrefixVrfs: ['default'] });
+    expect({ ...partial, at: 0 }).toEqual({ ...after, at: 0 });
+    expect(await loggedCalls()).toHaveLength(3);
   });
 
   it('a failed prefix query makes the advertised state unknown, not empty', async () => {
