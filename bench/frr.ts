@@ -18,7 +18,7 @@ import type { FrrContext } from '../src/frr/context.js';
 import { createFrrTarget } from '../src/frr/frr-target.js';
 import { realConfigFiles } from '../src/frr/write-file.js';
 import { reloadOnce, testReload, type ConfigDelta } from '../src/frr/reload.js';
-import { execaRunner, FrrCommandError } from '../src/frr/run.js';
+import { spawnRunner, FrrCommandError } from '../src/frr/run.js';
 import { cleanupStale } from '../test/harness/cleanup.js';
 import { FrrInstance } from '../test/harness/frr-instance.js';
 import { ownedName } from '../test/harness/names.js';
@@ -138,7 +138,7 @@ export class Lab {
   }
 
   speakerContext(reloadTimeoutMs: number): FrrContext {
-    return { run: execaRunner, pathspace: this.speaker.name, reloadTimeoutMs };
+    return { run: spawnRunner, pathspace: this.speaker.name, reloadTimeoutMs };
   }
 }
 
@@ -316,7 +316,7 @@ export async function settled(lab: Lab, services: number, peers: number, limitMs
 }
 
 export async function frrVersion(): Promise<string> {
-  const r = await execaRunner('/usr/lib/frr/bgpd', ['--version'], { timeoutMs: 10_000 }).catch(() => undefined);
+  const r = await spawnRunner('/usr/lib/frr/bgpd', ['--version'], { timeoutMs: 10_000 }).catch(() => undefined);
   return /bgpd version\s+(\S+)/.exec(`${r?.stdout ?? ''}${r?.stderr ?? ''}`)?.[1] ?? 'not installed';
 }
 

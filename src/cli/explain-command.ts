@@ -1,14 +1,15 @@
 /** `explain NAMESPACE/SERVICE`: per peer and prefix, whether FRR really advertised it, and why not. */
 import type { FrrContext, FrrLocation } from '../frr/context.js';
 import { gatherFrrState, type FrrState, type GatherOptions } from '../frr/frr-state.js';
-import type { AddressFamily } from '../frr/parse-neighbors.js';
 import { escapeText } from '../api/problems.js';
 import { explainService } from '../status/explain.js';
 import { formatExplain } from '../status/format.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
+import { prefixesOf, vrfsOf } from '../status/intent-of-service.js';
 import { InvalidConfigError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { frrContext, readSidecar } from './status-command.js';
+import { readSidecar } from './sidecar-client.js';
+import { frrContext } from './status-command.js';
 
 export interface ExplainArgs {
   readonly service: string;
@@ -19,7 +20,8 @@ export interface ExplainArgs {
 
 /** Where `explain` reads from: the sidecar's `/intent` and FRR (tests pass fakes). */
 export interface ExplainSources {
-  readonly readSidecar: (listen: string) => Promise<{ snapshot: IntentSnapshot } | { error: string }>;
+  /** With `service`: only what explaining it reads (`/intent?service=`). */
+  readonly readSidecar: (listen: string, part: { readonly service: string }) => Promise<{ snapshot: IntentSnapshot } | { error: string }>;
   readonly gatherFrrState: (frr: FrrContext, opts: GatherOptions) => Promise<FrrState>;
 }
 
@@ -32,30 +34,20 @@ const realSources: ExplainSources = { readSidecar, gatherFrrState };
  */
 export async function explainCommand(args: ExplainArgs, io: CliIo, sources: ExplainSources = realSources): Promise<void> {
   if (!/^[^/\s]+\/[^/\s]+$/.test(args.service)) throw new UsageError(`explain needs NAMESPACE/SERVICE, not ${JSON.stringify(args.service)}`);
-  const sidecar = await sources.readSidecar(args.listen);
+  const sidecar = await sources.readSidecar(args.listen, { service: args.service });
   if ('error' in sidecar) {
     throw new InvalidConfigError(`error: cannot explain without the sidecar's intent: ${sidecar.error} (is "frr-renderer run" listening there? see --listen)`);
   }
   // FRR is asked about this service's prefixes only: every neighbor's whole advertised-routes
-  // table took seconds at 10,000 services.
-  const state = await sources.gatherFrrState(frrContext(args.frr), { advertised: true, advertisedPrefixes: prefixesOf(sidecar.snapshot, args.service), version: false });
+  // table took seconds at 10,000 services. In the VRFs of the intent's neighbors, beside the
+  // sessions query rather than after it.
+  const state = await sources.gatherFrrState(frrContext(args.frr), {
+    advertised: true,
+    advertisedPrefixes: prefixesOf(sidecar.snapshot, args.service),
+    advertisedPrefixVrfs: vrfsOf(sidecar.snapshot),
+    version: false,
+  });
   const result = explainService(sidecar.snapshot, state, args.service);
   io.stdout(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatExplain(result));
   if (!result.found) throw new InvalidConfigError(`error: Service ${escapeText(args.service)} not found: ${escapeText(result.detail)}`);
-}
-
-/**
- * The prefixes whose advertisement `explain` may report for `service`: those any neighbor is meant
- * to receive for it (in the last render and in the applied one), and its addresses as host routes.
- */
-export function prefixesOf(snapshot: IntentSnapshot, service: string): Map<string, AddressFamily> {
-  const out = new Map<string, AddressFamily>();
-  for (const view of [snapshot.latest, snapshot.applied]) {
-    for (const n of view?.neighbors ?? []) for (const a of n.announced) if (a.services.includes(service)) out.set(a.prefix, a.family);
-    for (const s of view?.services ?? []) {
-      if (s.service !== service) continue;
-      for (const i of s.ingress) out.set(`${i.ip}/${i.family === 'ipv4' ? 32 : 128}`, i.family);
-    }
-  }
-  return out;
 }

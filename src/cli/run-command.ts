@@ -15,7 +15,7 @@ import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
 import { gatherFrrState } from '../frr/frr-state.js';
 import { createFrrTarget, type ConfigTarget } from '../frr/frr-target.js';
-import { execaRunner } from '../frr/run.js';
+import { spawnRunner } from '../frr/run.js';
 import type { SpeakerLogLevel } from '../intent/frr-log-level.js';
 import { formatRelease, type FrrRelease } from '../intent/frr-release.js';
 import { realConfigFiles } from '../frr/write-file.js';
@@ -28,7 +28,8 @@ import { Reconciler } from '../reconciler/reconciler.js';
 import { isReady } from '../reconciler/status.js';
 import type { Source } from '../sources/source.js';
 import { explainService } from '../status/explain.js';
-import { prefixesOf } from './explain-command.js';
+import { intentOfService, prefixesOf, vrfsOf } from '../status/intent-of-service.js';
+import { intentForStatus } from '../status/intent-for-status.js';
 import { StatusPublisher } from '../status/publisher.js';
 import type { IntentSnapshot } from '../status/intent-view.js';
 import { intentSnapshots } from '../status/intent-snapshots.js';
@@ -76,7 +77,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
   const { speaker, tunables } = args;
   const logger = createJsonLogger({ level: sidecarLogLevel(speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();
-  const frr: FrrContext = frrContextAt(execaRunner, args.frr);
+  const frr: FrrContext = frrContextAt(spawnRunner, args.frr);
   const configPath = args.frrConfig ?? defaultConfigPath(args.frr.pathspace);
   const target = printing(buildTarget(args.apply, frr, configPath), args.print ? io.stdout : undefined);
   const kubeConfig = args.source === 'k8s' || args.status === 'on' ? await loadKubeConfig(args.kubeconfig) : undefined;
@@ -124,11 +125,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
         status: () => reconciler.status(),
         ready: () => isReady(reconciler.status()),
         registry: metrics.registry,
-        intent: snapshot,
+        // Narrowed for the commands (`explain`, `status`): the whole intent is MBs at 10,000 services.
+        intent: (narrow) => (narrow === 'whole' ? snapshot() : 'service' in narrow ? intentOfService(snapshot(), narrow.service) : intentForStatus(snapshot())),
         // As `explain` does: FRR is asked about this service's prefixes only.
         explain: async (service) => {
           const snap = snapshot();
-          return explainService(snap, await gatherFrrState(frr, { advertised: true, advertisedPrefixes: prefixesOf(snap, service), version: false }), service);
+          const state = await gatherFrrState(frr, { advertised: true, advertisedPrefixes: prefixesOf(snap, service), advertisedPrefixVrfs: vrfsOf(snap), version: false });
+          return explainService(snap, state, service);
         },
       });
   logger.info('frr-renderer started', {

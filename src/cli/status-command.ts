@@ -1,15 +1,15 @@
 /**
  * `status` and (via `readSidecar`) `explain`: meant to run inside the speaker pod
  * (`oc exec ... -- frr-renderer status`). FRR's state comes from vtysh; the intent and the
- * reconciler's results come from the sidecar's HTTP endpoint on localhost (`--listen`).
+ * reconciler's results come from the sidecar's HTTP endpoint on localhost (`--listen`,
+ * `sidecar-client.ts`).
  */
 import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
 import { gatherFrrState } from '../frr/frr-state.js';
-import { execaRunner } from '../frr/run.js';
+import { spawnRunner } from '../frr/run.js';
 import { statusReport } from '../status/explain.js';
 import { formatStatus } from '../status/format.js';
-import type { IntentSnapshot } from '../status/intent-view.js';
-import { UsageError } from './errors.js';
+import { readSidecar } from './sidecar-client.js';
 import type { CliIo } from './io.js';
 
 export interface StatusArgs {
@@ -19,34 +19,12 @@ export interface StatusArgs {
   readonly frr: FrrLocation;
 }
 
-export function sidecarUrl(listen: string, path: string): string {
-  const i = listen.lastIndexOf(':');
-  if (i < 0) throw new UsageError(`--listen: ${JSON.stringify(listen)} is not HOST:PORT`);
-  let host = listen.slice(0, i).replace(/^\[|\]$/g, '');
-  if (host === '' || host === '0.0.0.0' || host === '::') host = '127.0.0.1';
-  const port = Number(listen.slice(i + 1));
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--listen: ${JSON.stringify(listen)} is not HOST:PORT`);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
-}
-
-/** The sidecar's `/intent`, or the reason it could not be read. */
-export async function readSidecar(listen: string): Promise<{ snapshot: IntentSnapshot } | { error: string }> {
-  const url = sidecarUrl(listen, '/intent');
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) return { error: `${url} answered ${res.status}` };
-    return { snapshot: (await res.json()) as IntentSnapshot };
-  } catch (err) {
-    return { error: `${url}: ${String((err as Error)?.cause ?? (err as Error)?.message ?? err)}` };
-  }
-}
-
 export function frrContext(location: FrrLocation): FrrContext {
-  return frrContextAt(execaRunner, location, { vtyshTimeoutMs: 20_000 });
+  return frrContextAt(spawnRunner, location, { vtyshTimeoutMs: 20_000 });
 }
 
 export async function statusCommand(args: StatusArgs, io: CliIo): Promise<void> {
-  const [sidecar, state] = await Promise.all([readSidecar(args.listen), gatherFrrState(frrContext(args.frr), { advertised: true })]);
+  const [sidecar, state] = await Promise.all([readSidecar(args.listen, 'status'), gatherFrrState(frrContext(args.frr), { advertised: true })]);
   const snapshot = 'snapshot' in sidecar ? sidecar.snapshot : null;
   const report = statusReport(snapshot, state);
   if (args.json) {

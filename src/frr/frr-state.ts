@@ -65,6 +65,13 @@ export interface GatherOptions {
    * Established neighbor and family, the ones of these prefixes it was sent.
    */
   readonly advertisedPrefixes?: ReadonlyMap<string, AddressFamily>;
+  /**
+   * With `advertisedPrefixes`: the VRFs to ask about them, known before FRR answers (`explain`: the
+   * VRFs of the intent's neighbors). That query then runs beside the sessions query instead of
+   * after it (one vtysh start less on the command's path, ~30 ms); a VRF with an Established
+   * neighbor that is not among them is still asked, afterwards.
+   */
+  readonly advertisedPrefixVrfs?: readonly string[];
   /** Ask `show version` (default true); the status poll asks it only with the running config. */
   readonly version?: boolean;
   readonly runningConfig?: boolean;
@@ -94,6 +101,10 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
     }
   };
 
+  const early =
+    opts.advertised && opts.advertisedPrefixes !== undefined && opts.advertisedPrefixVrfs !== undefined
+      ? { vrfs: new Set(opts.advertisedPrefixVrfs), answer: queryPrefixes(frr, [...new Set(opts.advertisedPrefixVrfs)], opts.advertisedPrefixes) }
+      : undefined;
   const version = opts.version === false ? { value: 'not read', ok: true } : await attempt(async () => parseFrrVersion(await show(frr, 'show version')), 'unknown');
   // Both in one vtysh process; when that fails (FRR down, bfdd missing), each on its own as before.
   const both = await showJsonDocuments(frr, [NEIGHBORS_COMMAND, BFD_COMMAND]).catch(() => undefined);
@@ -103,7 +114,7 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
 
   const advertised: Record<string, AdvertisedRoutes> = {};
   if (opts.advertised && opts.advertisedPrefixes !== undefined) {
-    Object.assign(advertised, await advertisedOfPrefixes(frr, neighbors.value, opts.advertisedPrefixes, errors));
+    Object.assign(advertised, await advertisedOfPrefixes(frr, neighbors.value, opts.advertisedPrefixes, errors, early));
   } else if (opts.advertised) {
     const jobs = neighbors.value.flatMap((n) =>
       n.established ? (Object.keys(n.families) as AddressFamily[]).map((f) => ({ n, f })) : [],
@@ -180,33 +191,54 @@ function prefixCommand(vrf: string, family: AddressFamily, prefix: string): stri
   return `show bgp${v} ${family} unicast ${prefix} json`;
 }
 
+/** Per `vrf|prefix`, the neighbors FRR advertised it to; or why that could not be read. */
+type PrefixAnswer = { readonly sentTo: ReadonlyMap<string, ReadonlySet<string>> } | { readonly failure: string };
+
+/** `show bgp [vrf V] FAMILY unicast P json` for every VRF x prefix, in one vtysh call. */
+async function queryPrefixes(frr: FrrContext, vrfs: readonly string[], prefixes: ReadonlyMap<string, AddressFamily>): Promise<PrefixAnswer> {
+  const queries = vrfs.flatMap((vrf) => [...prefixes].map(([prefix, family]) => ({ vrf, prefix, family })));
+  const sentTo = new Map<string, Set<string>>();
+  if (queries.length === 0) return { sentTo };
+  try {
+    const docs = await showJsonDocuments(frr, queries.map((q) => prefixCommand(q.vrf, q.family, q.prefix)));
+    docs.forEach((doc, k) => {
+      const q = queries[k]!;
+      const to = obj(obj(doc)?.['advertisedTo']) ?? {};
+      sentTo.set(`${q.vrf}|${q.prefix}`, new Set(Object.keys(to)));
+    });
+    return { sentTo };
+  } catch (err) {
+    return { failure: String((err as Error)?.message ?? err) };
+  }
+}
+
 /**
  * Per prefix, the neighbors FRR advertised it to (`advertisedTo` of `show bgp PREFIX json`: the
  * neighbors holding it in their adj-RIB-out, which is what advertised-routes lists), turned into
- * the per-neighbor view of `gatherFrrState`. One vtysh call for every VRF x prefix.
+ * the per-neighbor view of `gatherFrrState`. One vtysh call for every VRF x prefix (`early`: the
+ * call already started for the VRFs known beforehand; any other VRF is asked now).
  */
 async function advertisedOfPrefixes(
   frr: FrrContext,
   neighbors: readonly BgpNeighbor[],
   prefixes: ReadonlyMap<string, AddressFamily>,
   errors: string[],
+  early?: { readonly vrfs: ReadonlySet<string>; readonly answer: Promise<PrefixAnswer> },
 ): Promise<Record<string, AdvertisedRoutes>> {
   const established = neighbors.filter((n) => n.established);
   const vrfs = [...new Set(established.map((n) => n.vrf))];
-  const queries = vrfs.flatMap((vrf) => [...prefixes].map(([prefix, family]) => ({ vrf, prefix, family })));
-  const sentTo = new Map<string, Set<string>>();
+  const answers = await Promise.all([
+    ...(early === undefined ? [] : [early.answer]),
+    queryPrefixes(frr, vrfs.filter((v) => !early?.vrfs.has(v)), prefixes),
+  ]);
+  const sentTo = new Map<string, ReadonlySet<string>>();
   let failure: string | undefined;
-  if (queries.length > 0) {
-    try {
-      const docs = await showJsonDocuments(frr, queries.map((q) => prefixCommand(q.vrf, q.family, q.prefix)));
-      docs.forEach((doc, k) => {
-        const q = queries[k]!;
-        const to = obj(obj(doc)?.['advertisedTo']) ?? {};
-        sentTo.set(`${q.vrf}|${q.prefix}`, new Set(Object.keys(to)));
-      });
-    } catch (err) {
-      failure = String((err as Error)?.message ?? err);
-      errors.push(failure);
+  for (const a of answers) {
+    if ('failure' in a) {
+      failure ??= a.failure;
+      errors.push(a.failure);
+    } else {
+      for (const [k, v] of a.sentTo) sentTo.set(k, v);
     }
   }
   const out: Record<string, AdvertisedRoutes> = {};

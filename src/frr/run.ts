@@ -1,13 +1,16 @@
 /**
  * The one place that starts processes for `frr/`: a small `CommandRunner` seam so callers
- * (vtysh, frr-reload.py) can be tested with a fake runner, and a real one built on execa.
+ * (vtysh, frr-reload.py) can be tested with a fake runner, and a real one built on Node's
+ * `child_process` (execa was used before: loading it took ~90 ms of every `frr-renderer status`
+ * and `explain`, whose target is 300 ms from spawn to exit, and of the sidecar's start, for
+ * nothing this contract needs).
  *
  * The contract: a runner resolves with the exit code for every process that ran to its end,
  * zero or not (callers decide what a non-zero exit means), and rejects with `FrrCommandError`
  * only when no exit code exists: the program could not be started, timed out, or was killed.
  */
+import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { execa } from 'execa';
 import { redactPasswords } from './redact.js';
 
 export interface RunOptions {
@@ -101,42 +104,64 @@ function firstMeaningfulLine(text: string): string | undefined {
 /**
  * The production runner.
  *
- * Why not execa's own `timeout`: it signals only the direct child. frr-reload.py runs vtysh as
- * its child, and a grandchild that keeps stdout open keeps the call waiting after the child died.
- * So the child leads its own process group (`detached`) and a timeout signals the whole group:
- * SIGTERM, then SIGKILL if anything is still there.
+ * Why a timeout of our own that signals a process group: frr-reload.py runs vtysh as its child,
+ * and a grandchild that keeps stdout open keeps the call waiting after the child died. So the
+ * child leads its own process group (`detached`) and a timeout signals the whole group: SIGTERM,
+ * then SIGKILL if anything is still there. The call ends when the child's output is closed
+ * (`close`), so whatever a grandchild printed is in the result.
+ *
+ * As execa did: output decoded as UTF-8 with one final newline removed, and the environment
+ * inherited.
  */
-export const execaRunner: CommandRunner = async (file, args, opts) => {
-  const stdio = opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input };
-  const subprocess = execa(file, [...args], { ...stdio, detached: true, reject: false });
-  let timedOut = false;
-  let forceKill: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    signalGroup(subprocess.pid, 'SIGTERM');
-    forceKill = setTimeout(() => signalGroup(subprocess.pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
-  }, opts.timeoutMs);
-  const result = await subprocess.finally(() => {
-    clearTimeout(timer);
-    clearTimeout(forceKill);
-  });
-  if (timedOut) {
-    throw new FrrCommandError({
-      file,
-      args,
-      reason: `timed out after ${opts.timeoutMs} ms`,
-      exitCode: undefined,
-      stderr: result.stderr,
+export const spawnRunner: CommandRunner = (file, args, opts) =>
+  new Promise<CommandResult>((resolve, reject) => {
+    const child = spawn(file, [...args], { detached: true, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => stdout.push(b));
+    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
+    let timedOut = false;
+    let forceKill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signalGroup(child.pid, 'SIGTERM');
+      forceKill = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+    }, opts.timeoutMs);
+    let settled = false;
+    const text = (chunks: Buffer[]): string => stripFinalNewline(Buffer.concat(chunks).toString('utf8'));
+    const finish = (code: number | null, signal: NodeJS.Signals | null, startError?: NodeJS.ErrnoException): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(forceKill);
+      const err = text(stderr);
+      if (timedOut) {
+        reject(new FrrCommandError({ file, args, reason: `timed out after ${opts.timeoutMs} ms`, exitCode: undefined, stderr: err }));
+      } else if (startError !== undefined) {
+        // Only the underlying error (e.g. spawn ENOENT) as cause: it holds no output.
+        reject(new FrrCommandError({ file, args, reason: `could not start: ${startError.code ?? startError.message}`, exitCode: undefined, stderr: err, cause: startError }));
+      } else if (code === null) {
+        reject(new FrrCommandError({ file, args, reason: `killed by ${signal ?? 'a signal'}`, exitCode: undefined, stderr: err }));
+      } else {
+        resolve({ exitCode: code, stdout: text(stdout), stderr: err });
+      }
+    };
+    // A program that cannot be started has no pid; one that started reports its end with `close`.
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) finish(null, null, e);
     });
-  }
-  if (result.exitCode === undefined) {
-    const code = 'code' in result && typeof result.code === 'string' ? result.code : undefined;
-    const reason = code !== undefined ? `could not start: ${code}` : `killed by ${result.signal ?? 'a signal'}`;
-    // Only the underlying error (e.g. spawn ENOENT) as cause: execa's result holds unredacted output.
-    throw new FrrCommandError({ file, args, reason, exitCode: undefined, stderr: result.stderr, cause: result.cause });
-  }
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-};
+    child.on('close', (code, signal) => finish(code, signal));
+    if (opts.input !== undefined) {
+      // A program that exits without reading all of its input (vtysh stopping at a refused line)
+      // makes the write fail with EPIPE: its exit code says what happened, not the pipe.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(opts.input);
+    }
+  });
+
+function stripFinalNewline(s: string): string {
+  return s.endsWith('\r\n') ? s.slice(0, -2) : s.endsWith('\n') ? s.slice(0, -1) : s;
+}
 
 /** Signals every process of the group `pid` leads; a group that is already gone is fine. */
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

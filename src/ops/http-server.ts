@@ -13,11 +13,16 @@ export interface HttpDeps {
   /** `/readyz`: passed in, so ops knows nothing of the reconciler. */
   readonly ready: () => { readonly ready: boolean; readonly reason: string };
   readonly registry: Registry;
-  /** `/intent`: what `frr-renderer status|explain` read from the sidecar (JSON). */
-  readonly intent?: () => unknown;
+  /**
+   * `/intent`: what `frr-renderer status|explain` read from the sidecar (JSON); narrowed to what
+   * explaining one service reads with `?service=NAMESPACE/NAME`, to what `status` reads with `?view=status`.
+   */
+  readonly intent?: (narrow: IntentQuery) => unknown;
   /** `/explain?service=NAMESPACE/NAME`: the per-peer verdict, with FRR asked now (JSON). */
   readonly explain?: (service: string) => Promise<unknown>;
 }
+
+export type IntentQuery = { readonly service: string } | { readonly view: 'status' } | 'whole';
 
 export interface RunningServer {
   readonly port: number;
@@ -47,9 +52,16 @@ export async function startHttpServer(host: string, port: number, deps: HttpDeps
         return;
       case '/status':
         return send(200, `${JSON.stringify({ version: 1, ...deps.status() }, null, 2)}\n`, 'application/json');
-      case '/intent':
+      case '/intent': {
         if (!deps.intent) return send(404, 'not found\n');
-        return send(200, `${JSON.stringify(deps.intent())}\n`, 'application/json');
+        const params = new URLSearchParams(query);
+        const service = params.get('service');
+        const view = params.get('view');
+        if (service !== null && !service.includes('/')) return send(400, 'intent takes ?service=NAMESPACE/NAME\n');
+        if (view !== null && view !== 'status') return send(400, 'intent takes ?view=status\n');
+        const narrow: IntentQuery = service !== null ? { service } : view !== null ? { view } : 'whole';
+        return send(200, `${JSON.stringify(deps.intent(narrow))}\n`, 'application/json');
+      }
       case '/explain': {
         const service = new URLSearchParams(query).get('service');
         if (!deps.explain) return send(404, 'not found\n');

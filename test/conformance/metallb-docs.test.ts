@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSyntax } from '../../src/frr/vtysh.js';
-import { execaRunner } from '../../src/frr/run.js';
+import { spawnRunner } from '../../src/frr/run.js';
 import { renderDirectory } from '../../src/pipeline.js';
 import { describeWithFrr, installationUnderTest } from '../harness/index.js';
 import { FIXTURES_DIR } from '../support/fixtures.js';
@@ -19,7 +19,7 @@ const DOCS = join(FIXTURES_DIR, 'metallb-docs');
 describeWithFrr("MetalLB's documentation examples through FRR's parser", () => {
   it('every example, with and without example services, is accepted by vtysh -C', async () => {
     const installation = installationUnderTest();
-    const frr = { run: execaRunner, vtysh: installation.vtysh };
+    const frr = { run: spawnRunner, vtysh: installation.vtysh };
     const dir = await mkdtemp(join(tmpdir(), 'frr-renderer-docs-'));
     try {
       const examples = (await readdir(DOCS, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -47,7 +47,7 @@ describeWithFrr("MetalLB's documentation examples through FRR's parser", () => {
     try {
       const file = join(dir, 'broken.conf');
       await writeFile(file, 'router bgp 64500\n neighbor 192.0.2.1 remote-ass 64501\nexit\n', { mode: 0o600 });
-      expect((await checkSyntax({ run: execaRunner, vtysh: installation.vtysh }, file)).valid).toBe(false);
+      expect((await checkSyntax({ run: spawnRunner, vtysh: installation.vtysh }, file)).valid).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

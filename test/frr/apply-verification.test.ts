@@ -18,8 +18,8 @@ import { dirname, join } from 'node:path';
 import { ApplyError } from '../../src/frr/apply-error.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
 import { debugLines } from '../../src/frr/operator-debugs.js';
+import { spawnRunner, type CommandRunner } from '../../src/frr/run.js';
 import { show } from '../../src/frr/vtysh.js';
-import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
 import { formatRelease, formsFor, type FrrRelease } from '../../src/intent/frr-release.js';
 import { renderDirectory } from '../../src/pipeline.js';
@@ -152,7 +152,7 @@ describeWithFrr(
 
       it('reports FRR running something other than the rendered config, on the first load and on a reload', async () => {
         const config = await render(installationUnderTest().release);
-        const sabotaged = createFrrTarget({ frr: { ...speaker.frr, run: sabotaging(execaRunner) }, configPath, files: realConfigFiles });
+        const sabotaged = createFrrTarget({ frr: { ...speaker.frr, run: sabotaging(spawnRunner) }, configPath, files: realConfigFiles });
         const missing = NETWORK_LINE.exec(config)![0].trimEnd();
         // frr-reload.py prints the line in its own spacing (`network P  route-map R`).
         const missingInDelta = expect.arrayContaining([expect.stringMatching(/^\+ +network 198\.51\.100\.10\/32 +route-map metallb-tag-\d+$/)]);
@@ -316,7 +316,7 @@ describeWithFrr(
         const changed = good.replace('no-advertise', 'no-export');
         await createFrrTarget({ frr: speaker.frr, configPath, files: realConfigFiles }).apply(good, undefined);
 
-        const failsChanged = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', false) }, configPath, files: realConfigFiles });
+        const failsChanged = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(spawnRunner, 'no-export', false) }, configPath, files: realConfigFiles });
         const reload = await failsChanged.apply(changed, good).catch((e: unknown) => e);
         expect(reload).toBeInstanceOf(ApplyError);
         expect(reload).toMatchObject({ stage: 'reload', frr: 'rolledBack', message: expect.stringContaining('vtysh failed to process new configuration (test)') });
@@ -324,7 +324,7 @@ describeWithFrr(
         expect(await speaker.testReload(join(dir, 'good.conf'))).toEqual({ toDelete: [], toAdd: [] });
         expect(readFileSync(configPath, 'utf8')).toBe(good);
 
-        const failsAll = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(execaRunner, 'no-export', true) }, configPath, files: realConfigFiles });
+        const failsAll = createFrrTarget({ frr: { ...speaker.frr, run: failingReload(spawnRunner, 'no-export', true) }, configPath, files: realConfigFiles });
         const rollback = await failsAll.apply(changed, good).catch((e: unknown) => e);
         expect(rollback).toMatchObject({ stage: 'reload', frr: 'rollbackFailed', rollbackError: expect.stringContaining('vtysh failed to process new configuration (test)') });
         // Indeed FRR runs neither config now.

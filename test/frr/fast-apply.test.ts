@@ -18,7 +18,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyError } from '../../src/frr/apply-error.js';
 import { createFrrTarget, type ApplyOutcome, type ConfigTarget } from '../../src/frr/frr-target.js';
-import { execaRunner, type CommandRunner } from '../../src/frr/run.js';
+import { spawnRunner, type CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
 import { loadRenderer } from '../../src/pipeline.js';
 import type { Renderer } from '../../src/render/renderer.js';
@@ -103,7 +103,7 @@ describeWithFrr(
         return delta.toAdd.length === 0 && delta.toDelete.length === 0;
       }
 
-      function target(run: CommandRunner = execaRunner): ConfigTarget {
+      function target(run: CommandRunner = spawnRunner): ConfigTarget {
         return createFrrTarget({ frr: { ...speaker.frr, run }, configPath, files: realConfigFiles });
       }
 
@@ -232,7 +232,7 @@ describeWithFrr(
         const base = render(BASE);
         await started(base, BASE.services);
         const otherTag = /^ {2}network 203\.0\.113\.10\/32 route-map (\S+)$/m.exec(base)![1]!;
-        const t = target(retaggingSession(execaRunner, '198.51.100.12/32', otherTag));
+        const t = target(retaggingSession(spawnRunner, '198.51.100.12/32', otherTag));
         // The sabotaging target starts from what FRR runs (adoption verifies it with frr-reload.py --test).
         expect(await t.difference(base)).toEqual([]);
         const next = render({ services: [...BASE.services, '198.51.100.12'] });
@@ -250,7 +250,7 @@ describeWithFrr(
         await started(base, BASE.services);
         const services = ['198.51.100.12', '2001:db8:100::10', '203.0.113.10', '203.0.113.200'];
         const next = render({ services });
-        const t = target(failingReloadOf(execaRunner, ' network 198.51.100.12/32 '));
+        const t = target(failingReloadOf(spawnRunner, ' network 198.51.100.12/32 '));
         expect(await t.difference(base)).toEqual([]);
         // The session removes .10, then stops at .11, which is gone already: FRR is half-way.
         await speaker.configure(['router bgp 64500', 'address-family ipv4 unicast', 'no network 198.51.100.11/32']);

@@ -8,13 +8,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrrContext } from '../../src/frr/context.js';
 import type { ConfigDelta } from '../../src/frr/reload.js';
-import { execaRunner } from '../../src/frr/run.js';
+import { spawnRunner } from '../../src/frr/run.js';
 import { checkSyntax, type SyntaxCheck } from '../../src/frr/vtysh.js';
 import { FrrInstance, installationUnderTest } from '../harness/index.js';
 
 /** vtysh -C of the release under test; it needs no daemon, so it runs with FRR's default paths. */
 export function dryRunFrr(): FrrContext {
-  return { run: execaRunner, vtysh: installationUnderTest().vtysh };
+  return { run: spawnRunner, vtysh: installationUnderTest().vtysh };
 }
 
 /** Writes `config` to `dir/name` and returns the path. */

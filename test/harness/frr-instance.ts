@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { FrrContext } from '../../src/frr/context.js';
 import { applyConfig, testReload, type ApplyOptions, type ApplyResult, type ConfigDelta } from '../../src/frr/reload.js';
 import { formatRejectedLine } from '../../src/frr/rejected-lines.js';
-import { execaRunner, type CommandResult } from '../../src/frr/run.js';
+import { spawnRunner, type CommandResult } from '../../src/frr/run.js';
 import { loadFile, show, showJson, type ShowOptions } from '../../src/frr/vtysh.js';
 import { claimDefaultInstance, releaseDefaultInstance } from './default-instance.js';
 import { defaultInstanceInstallation, installationUnderTest, type FrrInstallation } from './installation.js';
@@ -58,7 +58,7 @@ export class FrrInstance {
     readonly hasPathspace: boolean,
   ) {
     this.frr = {
-      run: execaRunner,
+      run: spawnRunner,
       ...(hasPathspace ? { pathspace: name } : {}),
       vtysh: installation.vtysh,
       reloadScript: installation.reloadScript,

@@ -1,11 +1,11 @@
 /** Runs the system commands the harness needs (ip, sysctl, frrinit.sh), each with a timeout. */
-import { execaRunner, runChecked, type CommandResult } from '../../src/frr/run.js';
+import { spawnRunner, runChecked, type CommandResult } from '../../src/frr/run.js';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
 /** Runs a command that must succeed; rejects with an `FrrCommandError` otherwise. */
 export function sh(file: string, args: readonly string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<CommandResult> {
-  return runChecked(execaRunner, file, args, { timeoutMs });
+  return runChecked(spawnRunner, file, args, { timeoutMs });
 }
 
 /** Runs a command whose failure is expected at times (cleanup of things that may be gone). */
@@ -14,7 +14,7 @@ export function shAllowFailure(
   args: readonly string[],
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<CommandResult> {
-  return execaRunner(file, args, { timeoutMs });
+  return spawnRunner(file, args, { timeoutMs });
 }
 
 export function sleep(ms: number): Promise<void> {

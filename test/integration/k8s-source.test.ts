@@ -181,6 +181,31 @@ describe('410 Gone', () => {
     expect(server.count(isList())).toBe(lists + RESOURCES);
   });
 
+  test('a relist keeps the objects it holds whose resourceVersion did not change, and takes the changed ones', async () => {
+    // Memory: the relist at 10,000 Services held a second copy of the whole store (the sidecar's peak RSS).
+    await seedCluster(server);
+    h = await startSource(server);
+    await converged(h, server);
+    await waitFor(() => server.openWatches() === RESOURCES);
+    const before = new Map(h.source.state().objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+    server.silence('services');
+    server.put(service('web', '192.168.10.82')); // missed by the silent watch: only the relist brings it
+    server.compact();
+    server.expireWatches('services');
+    await waitFor(() => h!.events.some((e) => e.type === 'relist'), 5000, 'the relist');
+    await converged(h, server);
+    const after = h.source.state().objects;
+    const services = after.filter((o) => o.kind === 'Service');
+    expect(services.length).toBeGreaterThan(1);
+    for (const o of services) {
+      const held = before.get(`Service/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      if (o.metadata.name === 'web') expect(o).not.toBe(held);
+      else expect(o).toBe(held);
+    }
+    const web = services.find((o) => o.metadata.name === 'web')!;
+    expect(JSON.stringify(web)).toContain('192.168.10.82');
+  });
+
   test('relists on an ERROR 410 event on an open watch', async () => {
     await seedCluster(server);
     h = await startSource(server);

@@ -4,7 +4,8 @@
  * neighbor is meant to receive for it, and nothing about other services.
  */
 import { decodeDocuments } from '../../../src/api/decode.js';
-import { explainCommand, prefixesOf } from '../../../src/cli/explain-command.js';
+import { explainCommand } from '../../../src/cli/explain-command.js';
+import { prefixesOf } from '../../../src/status/intent-of-service.js';
 import type { GatherOptions, FrrState } from '../../../src/frr/frr-state.js';
 import { loadRenderer, renderObjects } from '../../../src/pipeline.js';
 import { toIntentView, type IntentSnapshot } from '../../../src/status/intent-view.js';
@@ -76,19 +77,25 @@ test('an aggregate a neighbor receives for the service is asked about, with the 
   ]);
 });
 
-test('explain passes those prefixes to FRR instead of reading every table', async () => {
+test('explain fetches that service only from the sidecar and passes its prefixes to FRR instead of reading every table', async () => {
   const snap = await snapshot();
   const asked: GatherOptions[] = [];
+  const fetched: string[] = [];
   const state: FrrState = { at: 1, version: 'not read', reachable: false, neighbors: [], bfdPeers: [], advertised: {}, errors: ['vtysh: no FRR here'] };
   const io = { stdout: () => undefined, stderr: () => undefined, writeFile: async () => undefined };
   await explainCommand({ service: 'shop/web', json: true, listen: ':9120', frr: { pathspace: undefined, vtysh: undefined, reloadScript: undefined } }, io, {
-    readSidecar: async () => ({ snapshot: snap }),
+    readSidecar: async (_listen, part) => {
+      fetched.push(part.service);
+      return { snapshot: snap };
+    },
     gatherFrrState: async (_frr, opts) => {
       asked.push(opts);
       return state;
     },
   });
+  // The sidecar is asked for this service's part of its intent only (/intent?service=).
+  expect(fetched).toEqual(['shop/web']);
   expect(asked).toHaveLength(1);
-  expect(asked[0]).toMatchObject({ advertised: true, version: false });
+  expect(asked[0]).toMatchObject({ advertised: true, version: false, advertisedPrefixVrfs: ['default'] });
   expect([...(asked[0]!.advertisedPrefixes ?? new Map()).keys()].sort()).toEqual(['198.51.100.10/32', '2001:db8:100::10/128']);
 });

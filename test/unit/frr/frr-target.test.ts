@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ApplyError } from '../../../src/frr/apply-error.js';
 import type { FrrContext } from '../../../src/frr/context.js';
 import { createFrrTarget } from '../../../src/frr/frr-target.js';
-import { execaRunner, type CommandRunner } from '../../../src/frr/run.js';
+import { spawnRunner, type CommandRunner } from '../../../src/frr/run.js';
 import { realConfigFiles, type ConfigFiles } from '../../../src/frr/write-file.js';
 
 const GOOD = 'router bgp 64500\n neighbor 192.0.2.1 remote-as 64501\n';
@@ -91,7 +91,7 @@ describe('createFrrTarget: a failed apply says its stage and what FRR runs after
   });
 
   it('vtysh missing: the reload stage (a program that cannot run), FRR untouched', async () => {
-    const frr: FrrContext = { run: execaRunner, pathspace: 'p', vtysh: join(dir, 'no-such-vtysh'), reloadScript: join(dir, 'no-such-frr-reload.py') };
+    const frr: FrrContext = { run: spawnRunner, pathspace: 'p', vtysh: join(dir, 'no-such-vtysh'), reloadScript: join(dir, 'no-such-frr-reload.py') };
     const target = createFrrTarget({ frr, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
     const e = await failure(target.apply(NEW, GOOD));
     expect(e).toMatchObject({ stage: 'reload', frr: 'untouched' });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { execaRunner, FrrCommandError, describeCommand, runChecked } from '../../../src/frr/run.js';
+import { spawnRunner, FrrCommandError, describeCommand, runChecked } from '../../../src/frr/run.js';
 import { makeFakePrograms, type FakePrograms } from './fake-programs.js';
 
 let fakes: FakePrograms;
@@ -23,10 +23,36 @@ afterAll(async () => {
   await fakes.remove();
 });
 
-describe('execaRunner', () => {
+describe('spawnRunner', () => {
+  it('removes one final newline, as execa did (callers compare output with that form)', async () => {
+    const program = await fakes.add('newlines', 'printf "a\\n\\n"; printf "e\\r\\n" >&2');
+    await expect(spawnRunner(program, [], { timeoutMs: 5_000 })).resolves.toEqual({ exitCode: 0, stdout: 'a\n', stderr: 'e' });
+  });
+
+  it('keeps a character whose bytes arrive in two reads whole', async () => {
+    // 70,000 x "é" (2 bytes each) is several pipe reads; a read boundary inside a character must not garble it.
+    const program = await fakes.add('utf8', 'for i in $(seq 1 70000); do printf "\\xc3\\xa9"; done');
+    const r = await spawnRunner(program, [], { timeoutMs: 20_000 });
+    expect(r.stdout).toBe('é'.repeat(70_000));
+  });
+
+  it('a program that exits without reading its input: its exit code, not a pipe error', async () => {
+    // vtysh stops reading at a refused line and exits 1; the rest of the input is never read.
+    const program = await fakes.add('refuses', 'exit 1');
+    const input = 'network 198.18.0.1/32\n'.repeat(200_000);
+    await expect(spawnRunner(program, [], { timeoutMs: 5_000, input })).resolves.toMatchObject({ exitCode: 1 });
+  });
+
+  it('reports a program killed by a signal', async () => {
+    const program = await fakes.add('killed', 'kill -9 $$');
+    const error = await spawnRunner(program, [], { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FrrCommandError);
+    expect((error as FrrCommandError).message).toBe('killed failed (killed by SIGKILL)');
+  });
+
   it('resolves with the exit code and output of a failing program instead of throwing', async () => {
     const program = await fakes.add('fails', 'echo out; echo err >&2; exit 3');
-    await expect(execaRunner(program, [], { timeoutMs: 5_000 })).resolves.toEqual({
+    await expect(spawnRunner(program, [], { timeoutMs: 5_000 })).resolves.toEqual({
       exitCode: 3,
       stdout: 'out',
       stderr: 'err',
@@ -35,7 +61,7 @@ describe('execaRunner', () => {
 
   it('passes input on stdin', async () => {
     const program = await fakes.add('echoes', 'cat');
-    await expect(execaRunner(program, [], { timeoutMs: 5_000, input: 'router bgp 64512' })).resolves.toMatchObject({
+    await expect(spawnRunner(program, [], { timeoutMs: 5_000, input: 'router bgp 64512' })).resolves.toMatchObject({
       exitCode: 0,
       stdout: 'router bgp 64512',
     });
@@ -46,7 +72,7 @@ describe('execaRunner', () => {
     const pidFile = `${fakes.dir}/grandchild.pid`;
     const program = await fakes.add('vtysh', `sleep 30 & echo $! > ${pidFile}; wait`);
     const started = Date.now();
-    const error = await execaRunner(program, ['-c', 'show bgp summary'], { timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await spawnRunner(program, ['-c', 'show bgp summary'], { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(error).toBeInstanceOf(FrrCommandError);
     expect((error as FrrCommandError).message).toBe('vtysh -c "show bgp summary" failed (timed out after 300 ms)');
@@ -56,7 +82,7 @@ describe('execaRunner', () => {
   });
 
   it('reports a program that cannot be started', async () => {
-    const error = await execaRunner(`${fakes.dir}/missing`, [], { timeoutMs: 1_000 }).catch((e: unknown) => e);
+    const error = await spawnRunner(`${fakes.dir}/missing`, [], { timeoutMs: 1_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FrrCommandError);
     expect((error as FrrCommandError).message).toBe('missing failed (could not start: ENOENT)');
     expect((error as FrrCommandError).cause).toBeDefined();
@@ -73,7 +99,7 @@ describe('runChecked', () => {
         'exit 1',
       ].join('\n'),
     );
-    const error = await runChecked(execaRunner, program, ['--reload', '--pathspace', 'ns1', '/tmp/x.conf'], {
+    const error = await runChecked(spawnRunner, program, ['--reload', '--pathspace', 'ns1', '/tmp/x.conf'], {
       timeoutMs: 5_000,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FrrCommandError);

@@ -1,4 +1,4 @@
-import { execaRunner, FrrCommandError } from '../../../src/frr/run.js';
+import { spawnRunner, FrrCommandError } from '../../../src/frr/run.js';
 import { checkSyntax, show } from '../../../src/frr/vtysh.js';
 import { makeFakePrograms, type FakePrograms } from './fake-programs.js';
 
@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('checkSyntax', () => {
   it('reports the lines vtysh rejected (exit 2), passwords redacted', async () => {
     const vtysh = await fakes.add('vtysh', 'echo "line 3: % Unknown command[25]: neighbor 192.0.2.1 password x1" >&2; exit 2');
-    await expect(checkSyntax({ run: execaRunner, vtysh }, '/tmp/a.conf')).resolves.toEqual({
+    await expect(checkSyntax({ run: spawnRunner, vtysh }, '/tmp/a.conf')).resolves.toEqual({
       valid: false,
       errors: ['line 3: % Unknown command[25]: neighbor 192.0.2.1 password <redacted>'],
     });
@@ -23,7 +23,7 @@ describe('checkSyntax', () => {
 
   it('throws when vtysh itself fails (e.g. missing file)', async () => {
     const vtysh = await fakes.add('vtysh', "echo \"% Can't open configuration file /x\" >&2; exit 11");
-    await expect(checkSyntax({ run: execaRunner, vtysh }, '/x')).rejects.toThrow(
+    await expect(checkSyntax({ run: spawnRunner, vtysh }, '/x')).rejects.toThrow(
       new FrrCommandError({ file: 'vtysh', args: ['-C', '-f', '/x'], reason: 'exit 11', exitCode: 11, stderr: "% Can't open configuration file /x" }).message,
     );
   });
@@ -32,13 +32,13 @@ describe('checkSyntax', () => {
 describe('show', () => {
   it('passes the pathspace and redacts passwords', async () => {
     const vtysh = await fakes.add('vtysh', 'echo "args: $*"; echo " neighbor 192.0.2.1 password s3cret"');
-    const output = await show({ run: execaRunner, vtysh, pathspace: 'ns1' }, 'show running-config');
+    const output = await show({ run: spawnRunner, vtysh, pathspace: 'ns1' }, 'show running-config');
     expect(output).toBe('args: -N ns1 -c show running-config\n neighbor 192.0.2.1 password <redacted>');
   });
 
   it('keeps passwords only when asked', async () => {
     const vtysh = await fakes.add('vtysh', 'echo " neighbor 192.0.2.1 password s3cret"');
-    await expect(show({ run: execaRunner, vtysh }, 'show running-config', { keepPasswords: true })).resolves.toBe(
+    await expect(show({ run: spawnRunner, vtysh }, 'show running-config', { keepPasswords: true })).resolves.toBe(
       ' neighbor 192.0.2.1 password s3cret',
     );
   });

@@ -274,6 +274,19 @@ describe('StatusWriter', () => {
     expect(calls).toEqual(['list']);
   });
 
+  it('diffs thousands of objects in slices, letting other work (HTTP requests) run between them', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ name: `s${i}`, labels: { a: 'b' }, status: { x: i } }));
+    const { api, calls } = fakeApi(many);
+    const w = new StatusWriter(api, { resyncMs: 60_000, now: () => 0 });
+    const desired = many.map((o) => obj(o.name, { x: (o.status as { x: number }).x + 1 }));
+    // A request arriving while the diff runs: answered before the diff ends.
+    let patchedWhenServed: number | undefined;
+    setImmediate(() => (patchedWhenServed = calls.filter((c) => c.startsWith('patch')).length));
+    expect(await w.sync('ServiceBGPStatus', { namespace: 'ns' }, () => desired)).toEqual({ created: 0, patched: 5_000, deleted: 0 });
+    expect(patchedWhenServed).toBeGreaterThan(0);
+    expect(patchedWhenServed).toBeLessThan(5_000);
+  });
+
   it('re-lists after a failed write', async () => {
     const { api, calls } = fakeApi();
     let fail = true;
