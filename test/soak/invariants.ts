@@ -185,7 +185,7 @@ export function checkSessionResets(samples: readonly SessionSample[], windows: r
     violations.push({
       invariant: 'noSessionReset',
       at: reset.at,
-      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state}, last reset: ${reset.after.lastReset ?? '-'})`,
+      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state}, last reset: ${reset.after.lastReset ?? '-'}${reset.after.bfd === undefined ? '' : `; ${reset.after.bfd}`})`,
     });
   }
   return violations;

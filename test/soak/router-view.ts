@@ -67,6 +67,12 @@ export interface SessionSample {
   readonly dropped: number;
   /** FRR's `lastResetDueTo`: why the session last went down (the cause of a reset, in a violation). */
   readonly lastReset?: string;
+  /**
+   * The router's BFD session to the neighbor when the counters moved since the previous sample:
+   * its state and both diagnostics (`neighbor-down` locally with `control-expired` remotely: the
+   * neighbor stopped hearing the router's BFD packets).
+   */
+  readonly bfd?: string;
 }
 
 /** The router's session to `neighbor`: state and the counters a reset increments. */
@@ -89,4 +95,14 @@ function resetCause(n: Record<string, unknown>): string {
   if (typeof n.lastNotificationReason === 'string') parts.push(n.lastNotificationReason);
   if (typeof n.lastErrorCodeSubcode === 'string') parts.push(`code ${n.lastErrorCodeSubcode}`);
   return parts.join(', ');
+}
+
+/** The router's BFD peer `neighbor`: status and the local and remote diagnostics, one short text. */
+export async function bfdPeerState(router: FrrInstance, neighbor: string): Promise<string> {
+  const raw = (await router.showJson('show bfd peers json')) as unknown;
+  const peers = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : [];
+  const p = peers.find((x) => x.peer === neighbor);
+  if (p === undefined) return 'no BFD peer';
+  const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '-');
+  return `BFD ${str(p.status)}, diagnostic ${str(p.diagnostic)}, remote diagnostic ${str(p['remote-diagnostic'])}, down ${str(p.downtime)} s ago`;
 }

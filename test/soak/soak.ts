@@ -16,12 +16,14 @@
  *   -> [input invalid: hold, where the last good config must stay in force]
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { FrrInstance } from '../harness/frr-instance.js';
+import { installationUnderTest } from '../harness/installation.js';
 import { linkNamespaces } from '../harness/namespaces.js';
+import { chownToFrr } from '../harness/pathspace.js';
 import { routerConfig } from '../harness/router.js';
 import { FakeApiServer } from '../integration/fake-apiserver.js';
 import { cleanupStaleSoak } from './cleanup.js';
@@ -66,8 +68,9 @@ import {
   type ClusterModel,
   type ExpectedPrefix,
 } from './model.js';
+import { show } from '../../src/frr/vtysh.js';
 import { seededRandom, type Random } from './random.js';
-import { heldRoutes, routeDifferences, sessionSample, type SessionSample } from './router-view.js';
+import { bfdPeerState, heldRoutes, routeDifferences, sessionSample, type SessionSample } from './router-view.js';
 import { parseFullGc, repoRoot, sampleProcess, Sidecar, type HeapSample, type ResourceSample, type SidecarIntent } from './sidecar.js';
 
 export interface SoakOptions {
@@ -255,11 +258,43 @@ class SoakRun {
     }
   }
 
+  /**
+   * With `--logs`: a folder for FRR's daemons of `role` to log to (inside the installation, as the
+   * daemons see it), copied to the log folder as `<role>-<daemon>.log` at the end.
+   */
+  private async frrLogDir(role: string): Promise<string | undefined> {
+    const logDir = this.opts.logDir;
+    if (logDir === undefined) return undefined;
+    const installation = installationUnderTest();
+    const inRoot = `/var/tmp/frrsoak-${process.pid}-frrlog-${role}`;
+    const onHost = join(installation.root, inRoot);
+    mkdirSync(onHost, { recursive: true });
+    await chownToFrr(installation, inRoot);
+    this.undo.push(() => {
+      mkdirSync(logDir, { recursive: true });
+      for (const f of existsSync(onHost) ? readdirSync(onHost) : []) copyFileSync(join(onHost, f), join(logDir, `${role}-${f}`));
+      rmSync(onHost, { recursive: true, force: true });
+    });
+    return inRoot;
+  }
+
+  /**
+   * With `--logs`: why a session went down, in the daemons' logs. Enable-mode debugs (in no running
+   * config, so the sidecar never sees them), lost when a daemon restarts: turned on again after
+   * every fault.
+   */
+  private async frrDebugs(instances: readonly FrrInstance[]): Promise<void> {
+    if (this.opts.logDir === undefined) return;
+    for (const frr of instances) await show(frr.frr, ['debug bfd peer', 'debug bgp neighbor-events', 'debug bgp bfd']).catch(() => undefined);
+  }
+
   private async setUp(): Promise<void> {
-    const speaker = await FrrInstance.start('soakspk');
+    const speakerLogs = await this.frrLogDir('speaker');
+    const speaker = await FrrInstance.start('soakspk', speakerLogs === undefined ? {} : { logDir: speakerLogs });
     this.undo.push(() => speaker.destroy());
     this.speaker = speaker;
-    const router = await FrrInstance.start('soakrtr');
+    const routerLogs = await this.frrLogDir('router');
+    const router = await FrrInstance.start('soakrtr', routerLogs === undefined ? {} : { logDir: routerLogs });
     this.undo.push(() => router.destroy());
     this.router = router;
     await linkNamespaces({ namespace: speaker.namespace, addresses: [`${SPEAKER_ADDRESS}/24`] }, { namespace: router.namespace, addresses: [`${ROUTER_ADDRESS}/24`] });
@@ -271,6 +306,9 @@ class SoakRun {
     );
     await router.load(file);
     this.routerAt = { ...side };
+    // Milliseconds in the router's log (its config is the soak's; the speaker's is the sidecar's).
+    if (this.opts.logDir !== undefined) await router.configure(['log timestamp precision 3']);
+    await this.frrDebugs([speaker, router]);
     this.log(`FRR ${speaker.installation.packageVersion}: speaker ${speaker.name}, router ${router.name}`);
 
     const disk = SmallDisk.mount(soakFolderParent(speaker.installation.root), 512);
@@ -326,7 +364,12 @@ class SoakRun {
       (async () => {
         while (this.sampling) {
           const s = await sessionSample(this.router!, SPEAKER_ADDRESS).catch(() => undefined);
-          if (s !== undefined) this.sessionSamples.push(s);
+          const prev = this.sessionSamples.at(-1);
+          if (s !== undefined && prev !== undefined && (s.dropped > prev.dropped || s.established > prev.established)) {
+            // A reset: the BFD side of it, while the diagnostics still say what went down.
+            const bfd = await bfdPeerState(this.router!, SPEAKER_ADDRESS).catch((err: Error) => `BFD unknown (${err.message.split('\n')[0]})`);
+            this.sessionSamples.push({ ...s, bfd });
+          } else if (s !== undefined) this.sessionSamples.push(s);
           await sleep(500);
         }
       })(),
@@ -495,6 +538,7 @@ class SoakRun {
       const minEnd = Math.max(injected.at + 1500, lastChangeAt + 1000);
       if (Date.now() < minEnd) await sleep(minEnd - Date.now());
       await fault.clear(this.env!);
+      if (fault.disruptive) await this.frrDebugs([this.speaker!]);
       this.faultActive = false;
       clearedAt = Date.now();
       this.covered.add(fault.name);

@@ -91,6 +91,13 @@ describe('soak invariant: no session reset on advertisement-only changes', () =>
     expect(v[0]!.message).toContain('session reset during episode 4 (advertisement changes): established 1->1, dropped 0->1');
   });
 
+  it("names FRR's reason and the router's BFD diagnostics of a reset", () => {
+    const after: SessionSample = { ...sample(2_500, 1, 1, 'Idle'), lastReset: 'BGP Notification received, Cease/BFD Down, code 060A', bfd: 'BFD up, diagnostic neighbor-down, remote diagnostic control-expired, down 1 s ago' };
+    const v = checkSessionResets([sample(2_000, 1, 0), after], [window]);
+    expect(v).toHaveLength(1);
+    expect(v[0]!.message).toContain('last reset: BGP Notification received, Cease/BFD Down, code 060A; BFD up, diagnostic neighbor-down, remote diagnostic control-expired');
+  });
+
   it('ignores resets outside every window and a session that stays up', () => {
     expect(checkSessionResets([sample(0, 1, 0), sample(600, 2, 1), sample(2_000, 2, 1), sample(4_000, 2, 1), sample(5_500, 2, 1), sample(6_000, 3, 2)], [window])).toEqual([]);
   });
