@@ -495,6 +495,11 @@ class SoakRun {
   // ------------------------------------------------------------------ episodes
 
   private async episode(phase: Phase, endpoints: boolean): Promise<void> {
+    // The router is sampled every 500 ms and a reset is put in the window either of its two samples
+    // lies in: without a sample between the last window's end and this episode's first change, a
+    // reset this episode causes at once (the router following a password or BFD change sends
+    // Cease/Other Configuration Change) was blamed on the quiet window before it.
+    await this.sessionSampleAfter(Date.now());
     this.changes.episodes++;
     const cls: ChangeClass = this.random.chance(0.65) ? 'advertisement' : 'session';
     const fault = this.pickFault(phase);
@@ -718,6 +723,19 @@ class SoakRun {
     }
     if (this.sidecar!.exited !== undefined) why.push(`the sidecar exited (${this.sidecar!.exited})`);
     return why;
+  }
+
+  /**
+   * Waits until the router's session was sampled by a call made wholly after `t`: two samples
+   * later than `t` (a sample's time is when its vtysh call returned). At most 5 s: a sampler whose
+   * calls fail keeps no sample.
+   */
+  private async sessionSampleAfter(t: number): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (!((this.sessionSamples.at(-2)?.at ?? 0) > t) && Date.now() < deadline) {
+      this.checkAbort();
+      await sleep(50);
+    }
   }
 
   /**
