@@ -68,7 +68,6 @@ import {
   type ClusterModel,
   type ExpectedPrefix,
 } from './model.js';
-import { show } from '../../src/frr/vtysh.js';
 import { seededRandom, type Random } from './random.js';
 import { bfdPeerState, heldRoutes, routeDifferences, sessionSample, type SessionSample } from './router-view.js';
 import { parseFullGc, repoRoot, sampleProcess, Sidecar, type HeapSample, type ResourceSample, type SidecarIntent } from './sidecar.js';
@@ -279,13 +278,13 @@ class SoakRun {
   }
 
   /**
-   * With `--logs`: why a session went down, in the daemons' logs. Enable-mode debugs (in no running
-   * config, so the sidecar never sees them), lost when a daemon restarts: turned on again after
-   * every fault.
+   * With `--logs`: why a session went down, in the router's logs (enable-mode debugs). Never on the
+   * speaker: its bfdd writes `debug bfd peer` into its running config even so (FRR 10.3), which
+   * the sidecar then sees as a difference to remove and fails to (`- no debug bfd peer`).
    */
-  private async frrDebugs(instances: readonly FrrInstance[]): Promise<void> {
+  private async routerDebugs(router: FrrInstance): Promise<void> {
     if (this.opts.logDir === undefined) return;
-    for (const frr of instances) await show(frr.frr, ['debug bfd peer', 'debug bgp neighbor-events', 'debug bgp bfd']).catch(() => undefined);
+    for (const command of ['debug bfd peer', 'debug bgp neighbor-events', 'debug bgp bfd']) await router.show(command).catch(() => undefined);
   }
 
   private async setUp(): Promise<void> {
@@ -308,7 +307,7 @@ class SoakRun {
     this.routerAt = { ...side };
     // Milliseconds in the router's log (its config is the soak's; the speaker's is the sidecar's).
     if (this.opts.logDir !== undefined) await router.configure(['log timestamp precision 3']);
-    await this.frrDebugs([speaker, router]);
+    await this.routerDebugs(router);
     this.log(`FRR ${speaker.installation.packageVersion}: speaker ${speaker.name}, router ${router.name}`);
 
     const disk = SmallDisk.mount(soakFolderParent(speaker.installation.root), 512);
@@ -543,7 +542,6 @@ class SoakRun {
       const minEnd = Math.max(injected.at + 1500, lastChangeAt + 1000);
       if (Date.now() < minEnd) await sleep(minEnd - Date.now());
       await fault.clear(this.env!);
-      if (fault.disruptive) await this.frrDebugs([this.speaker!]);
       this.faultActive = false;
       clearedAt = Date.now();
       this.covered.add(fault.name);
