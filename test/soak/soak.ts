@@ -38,6 +38,7 @@ import {
   holdProblems,
   INVARIANTS,
   logViolations,
+  sampledSince,
   settleViolations,
   VERDICT_MISMATCH,
   type HoldSample,
@@ -723,14 +724,10 @@ class SoakRun {
     return why;
   }
 
-  /**
-   * Waits until the router's session was sampled by a call made wholly after `t`: two samples
-   * later than `t` (a sample's time is when its vtysh call returned). At most 5 s: a sampler whose
-   * calls fail keeps no sample.
-   */
+  /** Waits until `sampledSince(t)` (at most 5 s: a sampler whose calls fail keeps no sample). */
   private async sessionSampleAfter(t: number): Promise<void> {
     const deadline = Date.now() + 5_000;
-    while (!((this.sessionSamples.at(-2)?.at ?? 0) > t) && Date.now() < deadline) {
+    while (!sampledSince(this.sessionSamples, t) && Date.now() < deadline) {
       this.checkAbort();
       await sleep(50);
     }
