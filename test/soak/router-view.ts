@@ -19,10 +19,25 @@ function tableCommand(router: FrrInstance): string {
 
 /** Every prefix of the router's IPv4 table with its communities. */
 export async function heldRoutes(router: FrrInstance): Promise<HeldPrefix[]> {
-  const raw = (await router.showJson(tableCommand(router))) as { routes?: Record<string, unknown> };
+  return parseHeldRoutes(await router.showJson(tableCommand(router)));
+}
+
+/**
+ * 8.4's `json detail` opens each prefix's list with a header of the prefix itself (`prefix`,
+ * `version`, `advertisedTo`), before the paths; 10.3's `detail json` lists the paths only.
+ */
+function isPrefixHeader(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return 'prefix' in e && !('nexthops' in e) && !('aspath' in e) && !('valid' in e);
+}
+
+/** The table of `show bgp ipv4 unicast detail json` (10.3) or `... json detail` (8.4), parsed. */
+export function parseHeldRoutes(json: unknown): HeldPrefix[] {
+  const raw = (typeof json === 'object' && json !== null ? json : {}) as { routes?: Record<string, unknown> };
   const out: HeldPrefix[] = [];
   for (const [prefix, paths] of Object.entries(raw.routes ?? {})) {
-    const list = (Array.isArray(paths) ? paths : []).map(parsePath);
+    const list = (Array.isArray(paths) ? paths : []).filter((p) => !isPrefixHeader(p)).map(parsePath);
     const first = list[0];
     out.push({
       prefix,
