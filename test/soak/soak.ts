@@ -306,8 +306,6 @@ class SoakRun {
     );
     await router.load(file);
     this.routerAt = { ...side };
-    // Milliseconds in the router's log (its config is the soak's; the speaker's is the sidecar's).
-    if (this.opts.logDir !== undefined) await router.configure(['log timestamp precision 3']);
     await this.routerDebugs(router);
     this.log(`FRR ${speaker.installation.packageVersion}: speaker ${speaker.name}, router ${router.name}`);
 
