@@ -35,11 +35,9 @@ export default {
       ? [frrProject('frr-latest', 'sid', ['<rootDir>/test/frr/goldens.test.ts', '<rootDir>/test/conformance/**/*.test.ts'])]
       : []),
     // The fault-and-churn soak (test/soak/): the sidecar process on FRR 10.3 for 3 minutes, one
-    // test per invariant; `npm run soak -- --minutes N` runs it longer, outside Jest. Only with
-    // SOAK=1 (`npm run test:soak`) until its noSessionReset invariant holds reliably (README, "Soak").
-    ...(process.env.SOAK === '1'
-      ? [{ ...shared, displayName: 'soak', testMatch: ['<rootDir>/test/soak/**/*.test.ts'], globals: { FRR_UNDER_TEST: 'trixie' } }]
-      : []),
+    // test per invariant (`npm run test:soak` runs it alone); `npm run soak -- --minutes N` runs it
+    // longer, outside Jest.
+    { ...shared, displayName: 'soak', testMatch: ['<rootDir>/test/soak/**/*.test.ts'], globals: { FRR_UNDER_TEST: 'trixie' } },
     // The image built from the Containerfile and the DaemonSet's pod run with podman (npm run test:image).
     { ...shared, displayName: 'image', testMatch: ['<rootDir>/test/image/**/*.test.ts'] },
   ],

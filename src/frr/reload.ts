@@ -5,7 +5,10 @@
 import {
   DEFAULT_RELOAD_SCRIPT,
   DEFAULT_RELOAD_TIMEOUT_MS,
+  DEFAULT_VTYSH,
+  DEFAULT_VTYSH_TIMEOUT_MS,
   reloadPathspaceArgs,
+  vtyshPathspaceArgs,
   type FrrContext,
 } from './context.js';
 import { redactPasswords } from './redact.js';
@@ -119,6 +122,50 @@ export interface ApplyResult {
   readonly reloadErrors: readonly string[];
 }
 
+/**
+ * The defaults of the BFD lines FRR 8.4.4's bfdd has no `no` form of (`% Unknown command` for
+ * `no transmit-interval [N]`, `no receive-interval [N]`, `no detect-multiplier [N]` in a profile or
+ * peer). frr-reload.py deletes such a line with `no ...`, which 8.4 refuses without the script
+ * reporting it, so a profile whose value goes back to the default kept the old one. Setting the
+ * default instead works: FRR then hides the line, as the rendered config does.
+ */
+const BFD_DEFAULTS: Readonly<Record<string, string>> = { 'transmit-interval': '300', 'receive-interval': '300', 'detect-multiplier': '3' };
+
+/**
+ * When everything `--test` still lists is the deletion of such BFD lines (FRR 8.4.4), the
+ * configure sessions that set their defaults instead, one per line, each with its context
+ * (`bfd`, ` profile slow`); undefined when anything else is left (nothing is sent then).
+ */
+export function bfdDefaultsFor(remaining: ConfigDelta): string[][] | undefined {
+  if (remaining.toAdd.length > 0 || remaining.toDelete.length === 0) return undefined;
+  const sessions: string[][] = [];
+  let context: string[] = [];
+  for (const raw of remaining.toDelete) {
+    const depth = raw.length - raw.trimStart().length;
+    const line = raw.trim();
+    const no = /^no (transmit-interval|receive-interval|detect-multiplier)(?: \d+)?$/.exec(line);
+    if (no === null) {
+      if (line.startsWith('no ')) return undefined;
+      context = [...context.slice(0, depth), line];
+      continue;
+    }
+    if (context[0] !== 'bfd' || context.length !== 2 || !/^(profile|peer) /.test(context[1] ?? '')) return undefined;
+    sessions.push([...context, `${no[1]} ${BFD_DEFAULTS[no[1]!]}`]);
+  }
+  return sessions.length > 0 ? sessions : undefined;
+}
+
+async function setBfdDefaults(frr: FrrContext, sessions: readonly (readonly string[])[]): Promise<void> {
+  for (const lines of sessions) {
+    await runChecked(
+      frr.run,
+      frr.vtysh ?? DEFAULT_VTYSH,
+      [...vtyshPathspaceArgs(frr), '-c', 'configure terminal', ...lines.flatMap((l) => ['-c', l])],
+      { timeoutMs: frr.vtyshTimeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS },
+    );
+  }
+}
+
 export interface ApplyOptions {
   /** Upper bound on `--reload` runs; default 3. */
   readonly maxPasses?: number;
@@ -159,6 +206,13 @@ export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, o
     remaining = await testReload(frr, verify);
     if (opts.relevant !== undefined) remaining = opts.relevant(remaining);
     if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
+    // FRR 8.4.4: BFD values going back to their defaults, which it cannot delete (BFD_DEFAULTS).
+    const defaults = bfdDefaultsFor(remaining);
+    if (defaults !== undefined) {
+      await setBfdDefaults(frr, defaults);
+      remaining = await testReload(frr, verify);
+      if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
+    }
     if (run.rejected.length > 0) return { passes: pass, remaining, converged: false, rejected: run.rejected, reloadErrors };
   }
   if (lastError !== undefined) throw lastError;

@@ -1,7 +1,8 @@
 /**
- * FRR bug that `applyConfig` works around: a reload that removes both `neighbor X bfd` and
+ * FRR bugs that `applyConfig` works around: a reload that removes both `neighbor X bfd` and
  * `neighbor X bfd profile P` leaves something behind (8.4.4: `neighbor X bfd`; 10.3: an empty
- * `bfd` block). The second pass of `applyConfig` removes it.
+ * `bfd` block), which the second pass of `applyConfig` removes; and FRR 8.4.4's bfdd has no `no`
+ * form of a profile's intervals and detect-multiplier, so their defaults are set instead.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -57,5 +58,22 @@ describeWithFrr('applyConfig on real FRR', () => {
     expect(await frr.show('show running-config')).not.toMatch(/neighbor 192\.0\.2\.1 bfd/);
     expect(result).toEqual({ passes: 2, converged: true, remaining: { toDelete: [], toAdd: [] }, rejected: [], reloadErrors: [] });
     expect(await frr.testReload(withoutBfd)).toEqual({ toDelete: [], toAdd: [] });
+  }, FRR_TIMEOUT_MS);
+
+  it("returns a BFD profile's intervals and detect-multiplier to the defaults (8.4.4 refuses `no transmit-interval`)", async () => {
+    const frr = speaker!;
+    const profile = (lines: readonly string[]): string => [`hostname ${hostname()}`, 'bfd', ' profile slow', ...lines, ' exit', 'exit', ''].join('\n');
+    const custom = await writeConfig(workDir, 'profile-custom.conf', profile(['  detect-multiplier 5', '  receive-interval 1000', '  transmit-interval 500']));
+    const defaults = await writeConfig(workDir, 'profile-defaults.conf', profile([]));
+    await frr.load(custom);
+    expect(await frr.show('show running-config')).toContain('  transmit-interval 500');
+
+    const result = await frr.apply(defaults);
+
+    const running = await frr.show('show running-config');
+    expect(running).toContain(' profile slow');
+    expect(running).not.toMatch(/transmit-interval|receive-interval|detect-multiplier/);
+    expect(result.converged).toBe(true);
+    expect(await frr.testReload(defaults)).toEqual({ toDelete: [], toAdd: [] });
   }, FRR_TIMEOUT_MS);
 });

@@ -31,16 +31,18 @@ export const TEST_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'] as const;
 export function daemonsFile(opts: PathspaceOptions & { readonly netns?: boolean }): string {
   // `-n`: FRR's netns VRF backend (every network namespace on the machine is a VRF of its name).
   const netns = opts.netnsVrfs === true ? ' -n' : '';
+  // `--log file:` (FRR 7.5 on): each daemon logs to a file of its own, appended across restarts.
+  const log = (daemon: string): string => (opts.logDir === undefined ? '' : ` --log file:${opts.logDir}/${daemon}.log --log-level debug`);
   return [
     'bgpd=yes',
     'bfdd=yes',
     'vtysh_enable=yes',
-    `zebra_options=" -A 127.0.0.1 -s 90000000${netns}"`,
-    'bgpd_options=" -A 127.0.0.1"',
-    'bfdd_options=" -A 127.0.0.1"',
-    'staticd_options=" -A 127.0.0.1"',
+    `zebra_options=" -A 127.0.0.1 -s 90000000${netns}${log('zebra')}"`,
+    `bgpd_options=" -A 127.0.0.1${log('bgpd')}"`,
+    `bfdd_options=" -A 127.0.0.1${log('bfdd')}"`,
+    `staticd_options=" -A 127.0.0.1${log('staticd')}"`,
     // FRR 10.x always starts mgmtd, and vtysh needs it; 8.4 ignores the line.
-    'mgmtd_options=" -A 127.0.0.1"',
+    `mgmtd_options=" -A 127.0.0.1${log('mgmtd')}"`,
     // Every daemon of a pathspace runs in the namespace of the same name; a default instance is
     // started inside its namespace (`ip netns exec`) instead.
     ...(opts.netns === false ? [] : ['watchfrr_options="--netns"']),
@@ -54,6 +56,11 @@ export interface PathspaceOptions {
    * without VRF devices. See the notes at the top of `frr-instance.ts` for what this changes.
    */
   readonly netnsVrfs?: boolean;
+  /**
+   * A folder (as seen inside the installation, writable by its frr user) where each daemon logs
+   * (`<daemon>.log`, debug level: what `debug ...` turns on is written there). No logs without it.
+   */
+  readonly logDir?: string;
 }
 
 /**

@@ -175,6 +175,17 @@ export function sessionResets(samples: readonly SessionSample[]): SessionReset[]
   return resets;
 }
 
+/**
+ * The session was sampled by a vtysh call made wholly after `t`: the last two samples are later
+ * than `t` (a sample's time is when its call returned, so the first may have read the state
+ * before `t`). An episode starts only once this holds for the end of the one before: a reset is
+ * put in a window when either of its two samples lies in it, and without a sample in between, a
+ * reset the next episode's first change causes would be put in the window before it.
+ */
+export function sampledSince(samples: readonly SessionSample[], t: number): boolean {
+  return (samples.at(-2)?.at ?? -Infinity) > t;
+}
+
 /** Resets inside a window where nothing but advertisements changed. */
 export function checkSessionResets(samples: readonly SessionSample[], windows: readonly QuietWindow[]): Violation[] {
   const violations: Violation[] = [];
@@ -185,7 +196,7 @@ export function checkSessionResets(samples: readonly SessionSample[], windows: r
     violations.push({
       invariant: 'noSessionReset',
       at: reset.at,
-      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state}, last reset: ${reset.after.lastReset ?? '-'})`,
+      message: `session reset during ${w.what}: established ${reset.before.established}->${reset.after.established}, dropped ${reset.before.dropped}->${reset.after.dropped} (state ${reset.after.state}, last reset: ${reset.after.lastReset ?? '-'}${reset.after.bfd === undefined ? '' : `; ${reset.after.bfd}`})`,
     });
   }
   return violations;

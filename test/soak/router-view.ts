@@ -19,10 +19,25 @@ function tableCommand(router: FrrInstance): string {
 
 /** Every prefix of the router's IPv4 table with its communities. */
 export async function heldRoutes(router: FrrInstance): Promise<HeldPrefix[]> {
-  const raw = (await router.showJson(tableCommand(router))) as { routes?: Record<string, unknown> };
+  return parseHeldRoutes(await router.showJson(tableCommand(router)));
+}
+
+/**
+ * 8.4's `json detail` opens each prefix's list with a header of the prefix itself (`prefix`,
+ * `version`, `advertisedTo`), before the paths; 10.3's `detail json` lists the paths only.
+ */
+function isPrefixHeader(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return 'prefix' in e && !('nexthops' in e) && !('aspath' in e) && !('valid' in e);
+}
+
+/** The table of `show bgp ipv4 unicast detail json` (10.3) or `... json detail` (8.4), parsed. */
+export function parseHeldRoutes(json: unknown): HeldPrefix[] {
+  const raw = (typeof json === 'object' && json !== null ? json : {}) as { routes?: Record<string, unknown> };
   const out: HeldPrefix[] = [];
   for (const [prefix, paths] of Object.entries(raw.routes ?? {})) {
-    const list = (Array.isArray(paths) ? paths : []).map(parsePath);
+    const list = (Array.isArray(paths) ? paths : []).filter((p) => !isPrefixHeader(p)).map(parsePath);
     const first = list[0];
     out.push({
       prefix,
@@ -67,6 +82,12 @@ export interface SessionSample {
   readonly dropped: number;
   /** FRR's `lastResetDueTo`: why the session last went down (the cause of a reset, in a violation). */
   readonly lastReset?: string;
+  /**
+   * The router's BFD session to the neighbor when the counters moved since the previous sample:
+   * its state and both diagnostics (`neighbor-down` locally with `control-expired` remotely: the
+   * neighbor stopped hearing the router's BFD packets).
+   */
+  readonly bfd?: string;
 }
 
 /** The router's session to `neighbor`: state and the counters a reset increments. */
@@ -89,4 +110,14 @@ function resetCause(n: Record<string, unknown>): string {
   if (typeof n.lastNotificationReason === 'string') parts.push(n.lastNotificationReason);
   if (typeof n.lastErrorCodeSubcode === 'string') parts.push(`code ${n.lastErrorCodeSubcode}`);
   return parts.join(', ');
+}
+
+/** The router's BFD peer `neighbor`: status and the local and remote diagnostics, one short text. */
+export async function bfdPeerState(router: FrrInstance, neighbor: string): Promise<string> {
+  const raw = (await router.showJson('show bfd peers json')) as unknown;
+  const peers = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : [];
+  const p = peers.find((x) => x.peer === neighbor);
+  if (p === undefined) return 'no BFD peer';
+  const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '-');
+  return `BFD ${str(p.status)}, diagnostic ${str(p.diagnostic)}, remote diagnostic ${str(p['remote-diagnostic'])}, down ${str(p.downtime)} s ago`;
 }

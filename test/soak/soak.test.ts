@@ -1,6 +1,6 @@
 /**
- * The 3-minute fault-and-churn soak (issue 15, item 4; `npm run test:soak`, not yet in CI: README,
- * "Soak"): `runSoak` for 3 minutes on real FRR, one test per invariant asserting it held (was
+ * The 3-minute fault-and-churn soak (issue 15, item 4): the Jest project `soak`, part of `npm test`
+ * and so of CI (`npm run test:soak` runs it alone; README, "Soak"): `runSoak` for 3 minutes on real FRR, one test per invariant asserting it held (was
  * checked, never violated, and its live control caught the violation made on purpose), one that
  * every kind of fault was injected, and the report printed.
  * `npm run soak -- --minutes N` runs the same soak longer, outside Jest.

@@ -16,12 +16,14 @@
  *   -> [input invalid: hold, where the last good config must stay in force]
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { FrrInstance } from '../harness/frr-instance.js';
+import { installationUnderTest } from '../harness/installation.js';
 import { linkNamespaces } from '../harness/namespaces.js';
+import { chownToFrr } from '../harness/pathspace.js';
 import { routerConfig } from '../harness/router.js';
 import { FakeApiServer } from '../integration/fake-apiserver.js';
 import { cleanupStaleSoak } from './cleanup.js';
@@ -36,6 +38,7 @@ import {
   holdProblems,
   INVARIANTS,
   logViolations,
+  sampledSince,
   settleViolations,
   VERDICT_MISMATCH,
   type HoldSample,
@@ -67,7 +70,7 @@ import {
   type ExpectedPrefix,
 } from './model.js';
 import { seededRandom, type Random } from './random.js';
-import { heldRoutes, routeDifferences, sessionSample, type SessionSample } from './router-view.js';
+import { bfdPeerState, heldRoutes, routeDifferences, sessionSample, type SessionSample } from './router-view.js';
 import { parseFullGc, repoRoot, sampleProcess, Sidecar, type HeapSample, type ResourceSample, type SidecarIntent } from './sidecar.js';
 
 export interface SoakOptions {
@@ -255,11 +258,43 @@ class SoakRun {
     }
   }
 
+  /**
+   * With `--logs`: a folder for FRR's daemons of `role` to log to (inside the installation, as the
+   * daemons see it), copied to the log folder as `<role>-<daemon>.log` at the end.
+   */
+  private async frrLogDir(role: string): Promise<string | undefined> {
+    const logDir = this.opts.logDir;
+    if (logDir === undefined) return undefined;
+    const installation = installationUnderTest();
+    const inRoot = `/var/tmp/frrsoak-${process.pid}-frrlog-${role}`;
+    const onHost = join(installation.root, inRoot);
+    mkdirSync(onHost, { recursive: true });
+    await chownToFrr(installation, inRoot);
+    this.undo.push(() => {
+      mkdirSync(logDir, { recursive: true });
+      for (const f of existsSync(onHost) ? readdirSync(onHost) : []) copyFileSync(join(onHost, f), join(logDir, `${role}-${f}`));
+      rmSync(onHost, { recursive: true, force: true });
+    });
+    return inRoot;
+  }
+
+  /**
+   * With `--logs`: why a session went down, in the router's logs (enable-mode debugs). Never on the
+   * speaker: its bfdd writes `debug bfd peer` into its running config even so (FRR 10.3), which
+   * the sidecar then sees as a difference to remove and fails to (`- no debug bfd peer`).
+   */
+  private async routerDebugs(router: FrrInstance): Promise<void> {
+    if (this.opts.logDir === undefined) return;
+    for (const command of ['debug bfd peer', 'debug bgp neighbor-events', 'debug bgp bfd']) await router.show(command).catch(() => undefined);
+  }
+
   private async setUp(): Promise<void> {
-    const speaker = await FrrInstance.start('soakspk');
+    const speakerLogs = await this.frrLogDir('speaker');
+    const speaker = await FrrInstance.start('soakspk', speakerLogs === undefined ? {} : { logDir: speakerLogs });
     this.undo.push(() => speaker.destroy());
     this.speaker = speaker;
-    const router = await FrrInstance.start('soakrtr');
+    const routerLogs = await this.frrLogDir('router');
+    const router = await FrrInstance.start('soakrtr', routerLogs === undefined ? {} : { logDir: routerLogs });
     this.undo.push(() => router.destroy());
     this.router = router;
     await linkNamespaces({ namespace: speaker.namespace, addresses: [`${SPEAKER_ADDRESS}/24`] }, { namespace: router.namespace, addresses: [`${ROUTER_ADDRESS}/24`] });
@@ -271,6 +306,7 @@ class SoakRun {
     );
     await router.load(file);
     this.routerAt = { ...side };
+    await this.routerDebugs(router);
     this.log(`FRR ${speaker.installation.packageVersion}: speaker ${speaker.name}, router ${router.name}`);
 
     const disk = SmallDisk.mount(soakFolderParent(speaker.installation.root), 512);
@@ -326,7 +362,12 @@ class SoakRun {
       (async () => {
         while (this.sampling) {
           const s = await sessionSample(this.router!, SPEAKER_ADDRESS).catch(() => undefined);
-          if (s !== undefined) this.sessionSamples.push(s);
+          const prev = this.sessionSamples.at(-1);
+          if (s !== undefined && prev !== undefined && (s.dropped > prev.dropped || s.established > prev.established)) {
+            // A reset: the BFD side of it, while the diagnostics still say what went down.
+            const bfd = await bfdPeerState(this.router!, SPEAKER_ADDRESS).catch((err: Error) => `BFD unknown (${err.message.split('\n')[0]})`);
+            this.sessionSamples.push({ ...s, bfd });
+          } else if (s !== undefined) this.sessionSamples.push(s);
           await sleep(500);
         }
       })(),
@@ -452,6 +493,11 @@ class SoakRun {
   // ------------------------------------------------------------------ episodes
 
   private async episode(phase: Phase, endpoints: boolean): Promise<void> {
+    // The router is sampled every 500 ms and a reset is put in the window either of its two samples
+    // lies in: without a sample between the last window's end and this episode's first change, a
+    // reset this episode causes at once (the router following a password or BFD change sends
+    // Cease/Other Configuration Change) was blamed on the quiet window before it.
+    await this.sessionSampleAfter(Date.now());
     this.changes.episodes++;
     const cls: ChangeClass = this.random.chance(0.65) ? 'advertisement' : 'session';
     const fault = this.pickFault(phase);
@@ -674,6 +720,15 @@ class SoakRun {
     }
     if (this.sidecar!.exited !== undefined) why.push(`the sidecar exited (${this.sidecar!.exited})`);
     return why;
+  }
+
+  /** Waits until `sampledSince(t)` (at most 5 s: a sampler whose calls fail keeps no sample). */
+  private async sessionSampleAfter(t: number): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (!sampledSince(this.sessionSamples, t) && Date.now() < deadline) {
+      this.checkAbort();
+      await sleep(50);
+    }
   }
 
   /**

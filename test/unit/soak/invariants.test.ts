@@ -11,6 +11,7 @@ import {
   FRR_ALLOWANCE_MS,
   holdProblems,
   logViolations,
+  sampledSince,
   settleViolations,
   VERDICT_MISMATCH,
   type HoldObservation,
@@ -89,6 +90,26 @@ describe('soak invariant: no session reset on advertisement-only changes', () =>
     const v = checkSessionResets([sample(500, 1, 0), sample(2_000, 1, 0), sample(2_500, 1, 1, 'Active'), sample(3_000, 2, 1)], [window]);
     expect(v.map((x) => x.invariant)).toEqual(['noSessionReset', 'noSessionReset']);
     expect(v[0]!.message).toContain('session reset during episode 4 (advertisement changes): established 1->1, dropped 0->1');
+  });
+
+  it("names FRR's reason and the router's BFD diagnostics of a reset", () => {
+    const after: SessionSample = { ...sample(2_500, 1, 1, 'Idle'), lastReset: 'BGP Notification received, Cease/BFD Down, code 060A', bfd: 'BFD up, diagnostic neighbor-down, remote diagnostic control-expired, down 1 s ago' };
+    const v = checkSessionResets([sample(2_000, 1, 0), after], [window]);
+    expect(v).toHaveLength(1);
+    expect(v[0]!.message).toContain('last reset: BGP Notification received, Cease/BFD Down, code 060A; BFD up, diagnostic neighbor-down, remote diagnostic control-expired');
+  });
+
+  it('puts a reset whose samples straddle the end of a window in it: the next episode waits for two samples after the window', () => {
+    // The next episode's first change resets the session at 5,100; without a sample in between,
+    // the reset (samples at 4,900 and 5,400) lies in the window that ended at 5,000.
+    const straddling = [sample(4_900, 1, 0), sample(5_400, 1, 1, 'Idle')];
+    expect(checkSessionResets(straddling, [window])).toHaveLength(1);
+    expect(sampledSince(straddling.slice(0, 1), 5_000)).toBe(false);
+    expect(sampledSince([sample(4_900, 1, 0), sample(5_200, 1, 0)], 5_000)).toBe(false);
+    const barrier = [sample(4_900, 1, 0), sample(5_200, 1, 0), sample(5_600, 1, 0)];
+    expect(sampledSince(barrier, 5_000)).toBe(true);
+    // With the barrier, the same reset (now at 5,700, after the episode started) is outside the window.
+    expect(checkSessionResets([...barrier, sample(6_000, 1, 1, 'Idle')], [window])).toEqual([]);
   });
 
   it('ignores resets outside every window and a session that stays up', () => {
