@@ -192,6 +192,7 @@ const DEFAULT_MAX_PASSES = 3;
 export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const { reload, verify, confdir } = typeof files === 'string' ? { reload: files, verify: files, confdir: undefined } : files;
   const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
+  const relevant = opts.relevant ?? ((delta: ConfigDelta) => delta);
   if (!Number.isInteger(maxPasses) || maxPasses < 1) {
     throw new RangeError(`maxPasses must be a positive integer, got ${String(maxPasses)}`);
   }
@@ -203,14 +204,13 @@ export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, o
     lastError = run.error;
     if (run.error !== undefined) reloadErrors.push(run.error.message);
     // A non-zero exit is checked, not trusted either way: the verification decides.
-    remaining = await testReload(frr, verify);
-    if (opts.relevant !== undefined) remaining = opts.relevant(remaining);
+    remaining = relevant(await testReload(frr, verify));
     if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
     // FRR 8.4.4: BFD values going back to their defaults, which it cannot delete (BFD_DEFAULTS).
     const defaults = bfdDefaultsFor(remaining);
     if (defaults !== undefined) {
       await setBfdDefaults(frr, defaults);
-      remaining = await testReload(frr, verify);
+      remaining = relevant(await testReload(frr, verify));
       if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
     }
     if (run.rejected.length > 0) return { passes: pass, remaining, converged: false, rejected: run.rejected, reloadErrors };
