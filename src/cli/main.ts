@@ -32,7 +32,9 @@ commands:
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Per peer and prefix: advertised by FRR or not, and why.
   run, status and explain also take --vtysh PATH and --frr-reload PATH, for an FRR
-      installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py.
+      installed elsewhere than Debian's vtysh and /usr/lib/frr/frr-reload.py, and
+      --frr-vty-dir DIR, the folder of FRR's vty sockets (default /var/run/frr; with
+      --vtysh, none unless given): the sidecar's polls ask the daemons there directly.
 
 tunables of run (whole milliseconds):
 ${tunablesHelp()}
@@ -113,6 +115,7 @@ const RUN = {
   'frr-version': { type: 'string' },
   vtysh: { type: 'string' },
   'frr-reload': { type: 'string' },
+  'frr-vty-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -122,6 +125,7 @@ const INSPECT = {
   'frr-pathspace': { type: 'string' },
   vtysh: { type: 'string' },
   'frr-reload': { type: 'string' },
+  'frr-vty-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -348,9 +352,10 @@ function speakerArgs(v: {
   };
 }
 
-/** `--frr-pathspace`, `--vtysh`, `--frr-reload`: which FRR the command talks to. */
-function frrLocation(v: { 'frr-pathspace'?: string | undefined; vtysh?: string | undefined; 'frr-reload'?: string | undefined }): FrrLocation {
+/** `--frr-pathspace`, `--vtysh`, `--frr-reload`, `--frr-vty-dir`: which FRR the command talks to. */
+function frrLocation(v: { 'frr-pathspace'?: string | undefined; vtysh?: string | undefined; 'frr-reload'?: string | undefined; 'frr-vty-dir'?: string | undefined }): FrrLocation {
   return {
+    vtyDir: v['frr-vty-dir'] === undefined ? undefined : required(v['frr-vty-dir'], '--frr-vty-dir'),
     pathspace: optionalChecked(v['frr-pathspace'], '--frr-pathspace', checkPathspace),
     vtysh: v.vtysh === undefined ? undefined : required(v.vtysh, '--vtysh'),
     reloadScript: v['frr-reload'] === undefined ? undefined : required(v['frr-reload'], '--frr-reload'),

@@ -10,6 +10,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { frrContextAt, type FrrContext, type FrrLocation } from '../frr/context.js';
+import { configFingerprint } from '../frr/vty-socket.js';
 import { createAutoTarget } from '../frr/auto-target.js';
 import { createExtrasChecker } from '../frr/check-extras.js';
 import { createFileTarget } from '../frr/file-target.js';
@@ -186,6 +187,7 @@ async function buildPublisher(
       snapshot: deps.snapshot,
       clock: realClock,
       logger: deps.logger,
+      configFingerprint: () => configFingerprint(deps.frr),
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { FrrContext } from './context.js';
 import type { ConfigTarget } from './frr-target.js';
-import { show } from './vtysh.js';
+import { readVersion } from './environment.js';
 
 /**
  * `--apply auto`: applies to FRR when its vtysh answers, otherwise only writes the file and says
@@ -18,9 +18,10 @@ export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: 
   };
 }
 
+/** FRR answers `show version` (zebra's socket, or vtysh where there is none): asked on every call. */
 export async function reachable(frr: FrrContext): Promise<boolean> {
   try {
-    await show({ ...frr, vtyshTimeoutMs: 5_000 }, 'show version');
+    await readVersion({ ...frr, vtyshTimeoutMs: 5_000 });
     return true;
   } catch {
     return false;

@@ -8,6 +8,7 @@ import type { NodeForwarding } from '../intent/model.js';
 import type { FrrContext } from './context.js';
 import { parseFrrVersion } from './parse-version.js';
 import { show } from './vtysh.js';
+import { askDaemon, orVtysh } from './vty-socket.js';
 
 export interface FrrEnvironment {
   /** Undefined when `show version` names no release this renderer can read. */
@@ -25,13 +26,24 @@ export function parseForwarding(output: string): NodeForwarding {
   return { ipv4: !/^IP forwarding is off$/im.test(output), ipv6: !/^ipv6 forwarding is off$/im.test(output) };
 }
 
-/** The node's forwarding, as zebra reports it. Small and cheap: asked before every apply. */
+const FORWARDING_COMMANDS = ['show ip forwarding', 'show ipv6 forwarding'];
+
+/**
+ * The node's forwarding, as zebra reports it. Asked before every apply, so asked of zebra's vty
+ * socket when there is one (no vtysh start on the way to the route).
+ */
 export async function readForwarding(frr: FrrContext): Promise<NodeForwarding> {
-  return parseForwarding(await show(frr, ['show ip forwarding', 'show ipv6 forwarding']));
+  const output = await orVtysh(async () => (await askDaemon(frr, 'zebra', FORWARDING_COMMANDS)).join(''), () => show(frr, FORWARDING_COMMANDS));
+  return parseForwarding(output);
 }
 
 /** Asks FRR (`show version`, forwarding); rejects when FRR does not answer. */
 export async function readEnvironment(frr: FrrContext): Promise<FrrEnvironment> {
-  const [version, forwarding] = await Promise.all([show(frr, 'show version'), readForwarding(frr)]);
+  const [version, forwarding] = await Promise.all([readVersion(frr), readForwarding(frr)]);
   return { release: parseFrrRelease(parseFrrVersion(version)), forwarding };
+}
+
+/** `show version`: zebra's over its socket (the same text as vtysh's), else vtysh's. */
+export async function readVersion(frr: FrrContext): Promise<string> {
+  return orVtysh(async () => (await askDaemon(frr, 'zebra', ['show version']))[0]!, () => show(frr, 'show version'));
 }

@@ -3,11 +3,13 @@
  * request) the prefixes each Established neighbor was really sent. Each command that fails is
  * recorded in `errors` and leaves its part empty, so one bad command never hides the rest.
  *
- * Cost: every vtysh process costs 10-20 ms of CPU to start (it loads every command of every
- * daemon), more than most answers; the sidecar polls this every few seconds. So the neighbors and
- * the BFD sessions are asked in one vtysh call, the version only when asked for, and the
- * prefixes sent either per neighbor (whole tables, for `status`) or per prefix (`explain` of one
- * service: `show bgp PREFIX json` names the neighbors it was advertised to).
+ * Cost: every vtysh process costs 25-60 ms of CPU to start (it loads every command of every
+ * daemon), more than most answers; the sidecar polls this every few seconds. So every question
+ * here goes to the one daemon that answers it, over its vty socket (`vty-socket.ts`), when the
+ * context has the sockets; without them the neighbors and the BFD sessions are asked in one
+ * vtysh call. The version is asked only when wanted, and the prefixes sent either per neighbor
+ * (whole tables, for `status`) or per prefix (`explain` of one service: `show bgp PREFIX json`
+ * names the neighbors it was advertised to).
  */
 import type { FrrContext } from './context.js';
 import { parseAdvertisedRoutes, type AdvertisedRoutes } from './parse-advertised.js';
@@ -16,6 +18,8 @@ import { parseAllNeighbors, type AddressFamily, type BgpNeighbor } from './parse
 import { parseFrrVersion } from './parse-version.js';
 import { obj, UNKNOWN } from './parse-json.js';
 import { show, showJson } from './vtysh.js';
+import { readVersion } from './environment.js';
+import { askDaemonJson, askDaemonJsons, orVtysh, VtySocketUnavailable, vtySocketDir } from './vty-socket.js';
 
 export interface FrrState {
   /** When it was read (ms since the epoch). */
@@ -105,11 +109,13 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
     opts.advertised && opts.advertisedPrefixes !== undefined && opts.advertisedPrefixVrfs !== undefined
       ? { vrfs: new Set(opts.advertisedPrefixVrfs), answer: queryPrefixes(frr, [...new Set(opts.advertisedPrefixVrfs)], opts.advertisedPrefixes) }
       : undefined;
-  const version = opts.version === false ? { value: 'not read', ok: true } : await attempt(async () => parseFrrVersion(await show(frr, 'show version')), 'unknown');
-  // Both in one vtysh process; when that fails (FRR down, bfdd missing), each on its own as before.
-  const both = await showJsonDocuments(frr, [NEIGHBORS_COMMAND, BFD_COMMAND]).catch(() => undefined);
-  const neighbors = await attempt(async () => parseAllNeighbors(both?.[0] ?? (await showJson(frr, NEIGHBORS_COMMAND))), [] as BgpNeighbor[]);
-  const bfdPeers = await attempt(async () => parseBfdPeers(both?.[1] ?? (await showJson(frr, BFD_COMMAND))), [] as BfdPeer[]);
+  const version =
+    opts.version === false
+      ? { value: 'not read', ok: true }
+      : await attempt(async () => parseFrrVersion(await readVersion(frr)), 'unknown');
+  const sessions = await sessionDocuments(frr);
+  const neighbors = await attempt(async () => parseAllNeighbors(await sessions.neighbors()), [] as BgpNeighbor[]);
+  const bfdPeers = await attempt(async () => parseBfdPeers(await sessions.bfd()), [] as BfdPeer[]);
   const runningConfig = opts.runningConfig ? await attempt(() => show(frr, 'show running-config'), undefined) : undefined;
 
   const advertised: Record<string, AdvertisedRoutes> = {};
@@ -124,7 +130,7 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
       while (next < jobs.length) {
         const { n, f } = jobs[next++]!;
         const cmd = advertisedCommand(n.vrf, n.id, f);
-        const r = await attempt(async () => parseAdvertisedRoutes(await showJson(frr, cmd)), undefined);
+        const r = await attempt(async () => parseAdvertisedRoutes(await orVtysh(() => askDaemonJson(frr, 'bgpd', cmd), () => showJson(frr, cmd))), undefined);
         advertised[advertisedKey(n.vrf, n.id, f)] = r.value ?? { kind: 'unknown', message: `vtysh -c "${cmd}" failed` };
       }
     };
@@ -145,6 +151,35 @@ export async function gatherFrrState(frr: FrrContext, opts: GatherOptions = {}):
 
 const NEIGHBORS_COMMAND = 'show bgp vrf all neighbors json';
 const BFD_COMMAND = 'show bfd peers json';
+
+/** The sessions' two documents, each read when called (a failure is the caller's to record). */
+interface SessionDocuments {
+  neighbors(): Promise<unknown>;
+  bfd(): Promise<unknown>;
+}
+
+/**
+ * Over the sockets: bgpd and bfdd at once, each on its own (bfdd down leaves the sessions
+ * readable). With vtysh: both in one process; when that fails (FRR down, bfdd missing), each on
+ * its own, so one failure never hides the other.
+ */
+async function sessionDocuments(frr: FrrContext): Promise<SessionDocuments> {
+  if (vtySocketDir(frr) !== undefined) {
+    const [neighbors, bfd] = await Promise.allSettled([askDaemonJson(frr, 'bgpd', NEIGHBORS_COMMAND), askDaemonJson(frr, 'bfdd', BFD_COMMAND)]);
+    const unavailable = [neighbors, bfd].some((r) => r.status === 'rejected' && r.reason instanceof VtySocketUnavailable);
+    if (!unavailable) return { neighbors: () => settledValue(neighbors), bfd: () => settledValue(bfd) };
+  }
+  const both = await showJsonDocuments(frr, [NEIGHBORS_COMMAND, BFD_COMMAND]).catch(() => undefined);
+  return {
+    neighbors: async () => both?.[0] ?? (await showJson(frr, NEIGHBORS_COMMAND)),
+    bfd: async () => both?.[1] ?? (await showJson(frr, BFD_COMMAND)),
+  };
+}
+
+async function settledValue<T>(r: PromiseSettledResult<T>): Promise<T> {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
 
 /** Several `show ... json` commands in one vtysh process; rejects unless each printed one JSON value. */
 async function showJsonDocuments(frr: FrrContext, commands: readonly string[]): Promise<unknown[]> {
@@ -200,7 +235,8 @@ async function queryPrefixes(frr: FrrContext, vrfs: readonly string[], prefixes:
   const sentTo = new Map<string, Set<string>>();
   if (queries.length === 0) return { sentTo };
   try {
-    const docs = await showJsonDocuments(frr, queries.map((q) => prefixCommand(q.vrf, q.family, q.prefix)));
+    const commands = queries.map((q) => prefixCommand(q.vrf, q.family, q.prefix));
+    const docs = await orVtysh(() => askDaemonJsons(frr, 'bgpd', commands), () => showJsonDocuments(frr, commands));
     docs.forEach((doc, k) => {
       const q = queries[k]!;
       const to = obj(obj(doc)?.['advertisedTo']) ?? {};

@@ -21,6 +21,7 @@ import { readEnvironment, readForwarding, type FrrEnvironment } from './environm
 import { applyConfig, deltaLines, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
+import { eachDaemonsConfig, orVtysh } from './vty-socket.js';
 import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js';
 import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
@@ -324,8 +325,9 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     },
 
     async fingerprint() {
-      // Debug switches set by hand are not drift (operator-debugs.ts).
-      const running = await show(frr, 'show running-config');
+      // Debug switches set by hand are not drift (operator-debugs.ts). Passwords are kept: a
+      // password changed by hand is drift too, and the hash never leaves the process.
+      const running = await orVtysh(() => eachDaemonsConfig(frr), () => show(frr, 'show running-config', { keepPasswords: true }));
       return createHash('sha256').update(withoutDebugLines(running)).digest('hex');
     },
 

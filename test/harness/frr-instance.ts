@@ -62,6 +62,8 @@ export class FrrInstance {
       ...(hasPathspace ? { pathspace: name } : {}),
       vtysh: installation.vtysh,
       reloadScript: installation.reloadScript,
+      // The daemons' vty sockets as the host sees them: the polls ask them directly, as in a pod.
+      vtyDir: join(installation.root, FRR_RUN_ROOT),
     };
   }
 
@@ -120,12 +122,12 @@ export class FrrInstance {
   }
 
   /**
-   * The arguments that point `frr-renderer run|status|explain` at this instance: its pathspace, and
-   * for an FRR from a root the wrappers of its programs (`--vtysh`, `--frr-reload`).
+   * The arguments that point `frr-renderer run|status|explain` at this instance: its pathspace, its
+   * vty sockets, and for an FRR from a root the wrappers of its programs (`--vtysh`, `--frr-reload`).
    */
   get cliArgs(): string[] {
     const programs = this.installation.name === 'host' ? [] : ['--vtysh', this.installation.vtysh, '--frr-reload', this.installation.reloadScript];
-    return [...(this.hasPathspace ? ['--frr-pathspace', this.name] : []), ...programs];
+    return [...(this.hasPathspace ? ['--frr-pathspace', this.name] : []), ...programs, '--frr-vty-dir', this.frr.vtyDir!];
   }
 
   /** The folder of its pid files and vty sockets as the host sees it (`/run/frr[/<name>]` in its root). */

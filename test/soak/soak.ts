@@ -350,6 +350,8 @@ class SoakRun {
       '--frr-pathspace', s.name,
       '--vtysh', join(this.work, 'vtysh-hang'),
       '--frr-reload', s.installation.reloadScript,
+      // As in a pod: the polls ask the daemons' sockets; the hanging vtysh still sits in front of every vtysh call.
+      '--frr-vty-dir', s.frr.vtyDir!,
       '--frr-config', join(this.disk!.dir, 'frr.conf'),
     ];
   }

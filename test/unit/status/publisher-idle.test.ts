@@ -76,7 +76,7 @@ class CountingWriter extends StatusWriter {
   }
 }
 
-function setup() {
+function setup(configFingerprint?: () => Promise<string>) {
   const clock = new FakeClock();
   const api = new MemoryApi();
   const writer = new CountingWriter(api, { resyncMs: WRITER_RESYNC, now: () => clock.now() });
@@ -91,6 +91,7 @@ function setup() {
       snapshot: () => snapshot,
       clock,
       logger: silentLogger,
+      ...(configFingerprint === undefined ? {} : { configFingerprint }),
       gather: async (_frr, opts = {}): Promise<FrrState> => {
         asked.push(opts);
         return {
@@ -147,6 +148,42 @@ test('idle polls read the sessions only; the running config, the version and the
   // The writer's resync (it lists again, to repair objects others changed): ServiceBGPStatus is diffed again.
   await t.clock.advance(WRITER_RESYNC - RESYNC);
   expect(t.writer.syncs.get('ServiceBGPStatus')).toBe(2);
+  await t.publisher.stop();
+});
+
+test('the timed re-read of the running config is skipped while the daemons report the same config; an apply or a change reads it', async () => {
+  let fingerprint = 'config-1';
+  let fingerprints = 0;
+  const t = setup(async () => {
+    fingerprints++;
+    if (fingerprint === 'no sockets') throw new Error('no vty socket');
+    return fingerprint;
+  });
+  t.publisher.start();
+  await t.clock.advance(0);
+  expect(t.asked.filter((o) => o.runningConfig)).toHaveLength(1);
+
+  // Three timed re-reads due, the config unchanged: none happens, and only those polls ask the fingerprint.
+  await t.clock.advance(3 * RESYNC);
+  expect(t.asked.filter((o) => o.runningConfig)).toHaveLength(1);
+  expect(t.asked.filter((o) => o.version)).toHaveLength(1);
+  expect(fingerprints).toBe(4);
+
+  // Changed by hand: read at the next timed re-read.
+  fingerprint = 'config-2';
+  await t.clock.advance(RESYNC);
+  expect(t.asked.filter((o) => o.runningConfig)).toHaveLength(2);
+
+  // An apply reads it whatever the fingerprint says.
+  t.setSnapshot({ ...t.getSnapshot(), status: status(9_000_000) });
+  t.publisher.trigger();
+  await t.clock.advance(500);
+  expect(t.asked.filter((o) => o.runningConfig)).toHaveLength(3);
+
+  // No fingerprint (no sockets): read on time as without one.
+  fingerprint = 'no sockets';
+  await t.clock.advance(RESYNC);
+  expect(t.asked.filter((o) => o.runningConfig)).toHaveLength(4);
   await t.publisher.stop();
 });
 
