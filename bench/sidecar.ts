@@ -55,7 +55,9 @@ function speakerArgs(lab: Lab): string[] {
   return [...lab.speaker.cliArgs, '--frr-config', join(lab.speaker.confDir, 'frr.conf')];
 }
 
-const COMMON = ['--node', NODE, '--listen', '127.0.0.1:0', '--log-level', 'info'];
+/** `BENCH_HEAP=fast|small` runs the sidecars with that `--heap` (default: the sidecar's own default). */
+const HEAP = process.env['BENCH_HEAP'] === 'fast' || process.env['BENCH_HEAP'] === 'small' ? ['--heap', process.env['BENCH_HEAP']] : [];
+const COMMON = ['--node', NODE, '--listen', '127.0.0.1:0', '--log-level', 'info', ...HEAP];
 
 export interface Timed {
   /** ms from the change (or the process start) to the apply being logged (success or adopted). */

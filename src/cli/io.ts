@@ -6,4 +6,6 @@ export interface CliIo {
   /** Resolves with the signal's name when the process is asked to stop (SIGTERM, SIGINT). */
   readonly waitForShutdown?: () => Promise<string>;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Sets V8 flags of this process (`v8.setFlagsFromString`); absent in tests, which share theirs. */
+  readonly setV8Flags?: (flags: string) => void;
 }

@@ -1,10 +1,12 @@
 import { hostname as osHostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { DEFAULT_FRR_RELEASE, formatRelease, parseFrrRelease, TESTED_RELEASES, type FrrRelease } from '../intent/frr-release.js';
 import { checkHostname, checkLoadBalancerClass, checkNamespaceName, checkNodeName, checkPathspace } from '../api/host-names.js';
 import { DEFAULT_SPEAKER_LOG_LEVEL, FRR_LOG_LEVELS, parseFrrLogLevel, SPEAKER_LOG_LEVELS } from '../intent/frr-log-level.js';
 import { escapeText, q } from '../api/problems.js';
 import type { FrrLocation } from '../frr/context.js';
+import { DEFAULT_HEAP_MODE, HEAP_MODES } from '../ops/heap-mode.js';
 import { OutputWriteError, UnsafeOutputError, writeFileAtomic } from '../ops/write-file.js';
 import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
 import { DEFAULT_LISTEN, TUNABLES, tunables, tunablesHelp, type TunableFlag } from './sidecar-tunables.js';
@@ -22,11 +24,14 @@ commands:
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
       [--listen HOST:PORT] [--kubeconfig FILE] [--once] [--print]
-      [--status auto|on|off] [--frr-version X.Y] [TUNABLES] [SPEAKER OPTIONS]
+      [--status auto|on|off] [--frr-version X.Y] [--heap small|fast]
+      [TUNABLES] [SPEAKER OPTIONS]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
       It renders for the release FRR reports (show version), asked at start and
       after every FRR restart; --frr-version only until FRR has answered.
+      --heap small (default) keeps the peak memory about half of V8's default
+      heuristics' (fast), for slower changes at tens of thousands of services.
   status [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
@@ -116,6 +121,7 @@ const RUN = {
   vtysh: { type: 'string' },
   'frr-reload': { type: 'string' },
   'frr-vty-dir': { type: 'string' },
+  heap: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -253,6 +259,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
           print: v.print ?? false,
           status: oneOf(v.status ?? 'auto', ['auto', 'on', 'off'] as const, '--status'),
           frrRelease: frrRelease(v['frr-version']),
+          heap: oneOf(v.heap ?? DEFAULT_HEAP_MODE, HEAP_MODES, '--heap'),
         },
         io,
       );
@@ -381,6 +388,7 @@ export const processIo: CliIo = {
   stderr: (t) => void process.stderr.write(t),
   writeFile: writeFileAtomic,
   env: process.env,
+  setV8Flags: setFlagsFromString,
   waitForShutdown: () =>
     new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));

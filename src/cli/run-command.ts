@@ -37,6 +37,7 @@ import { intentSnapshots } from '../status/intent-snapshots.js';
 import { StatusWriter } from '../status/writer.js';
 import { InvalidConfigError, NotAppliedError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { applyHeapMode, DEFAULT_HEAP_MODE, type HeapMode } from '../ops/heap-mode.js';
 import type { SidecarTunables } from './sidecar-tunables.js';
 import type { SpeakerArgs } from './speaker-args.js';
 
@@ -67,6 +68,8 @@ export interface RunArgs {
   readonly status?: 'auto' | 'on' | 'off';
   /** Rendered for until FRR reports its release (and with `--apply never`). */
   readonly frrRelease: FrrRelease;
+  /** V8's heap heuristics (`ops/heap-mode.ts`); default `small`. */
+  readonly heap?: HeapMode;
 }
 
 /** The frr.conf FRR reads: `/etc/frr/frr.conf`, or `/etc/frr/<pathspace>/frr.conf` (where `vtysh -N` writes it). */
@@ -75,6 +78,8 @@ export function defaultConfigPath(pathspace: string | undefined): string {
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<void> {
+  // First, before the sidecar allocates its cluster: V8 sizes the heap from here on.
+  if (io.setV8Flags) applyHeapMode(args.heap ?? DEFAULT_HEAP_MODE, io.setV8Flags);
   const { speaker, tunables } = args;
   const logger = createJsonLogger({ level: sidecarLogLevel(speaker.logLevel), write: io.stderr });
   const metrics = createMetrics();

@@ -67,3 +67,30 @@ describe('the sidecar tunables', () => {
     expect(out.err).toMatch(/^error: not applied: /m);
   }, 20_000);
 });
+
+describe('--heap: V8 heap heuristics of the sidecar (ops/heap-mode.ts)', () => {
+  it('is small by default, fast on request, and anything else is a usage error naming the flag', async () => {
+    capture = true;
+    expect(await main(['run', '--source', 'dir:/x'], io())).toBe(0);
+    expect(captured.run!.heap).toBe('small');
+    expect(await main(['run', '--source', 'dir:/x', '--heap', 'fast'], io())).toBe(0);
+    expect(captured.run!.heap).toBe('fast');
+    const out = io();
+    expect(await main(['run', '--source', 'dir:/x', '--heap', 'tiny'], out)).toBe(2);
+    expect(out.err).toMatch(/--heap/);
+    expect(USAGE).toMatch(/--heap small\|fast/);
+  });
+
+  it('run sets V8 --optimize-for-size through the process edge when small, nothing when fast', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'frr-renderer-heap-'));
+    writeFileSync(join(dir, 'peer.yaml'), 'apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: { name: p1, namespace: metallb-system }\nspec: { myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.1 }\n');
+    const args = ['run', '--source', `dir:${dir}`, '--once', '--apply', 'never', '--hostname', 'worker-0', '--frr-config', join(dir, 'frr.conf'), '--log-level', 'none'];
+    for (const [mode, flags] of [['small', ['--optimize-for-size']], ['fast', []]] as const) {
+      const set: string[] = [];
+      capture = false;
+      const code = await main([...args, '--heap', mode], { ...io(), setV8Flags: (f: string) => void set.push(f) });
+      expect(code).toBe(0);
+      expect(set).toEqual(flags);
+    }
+  }, 20_000);
+});
