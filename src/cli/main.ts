@@ -30,8 +30,8 @@ commands:
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
       It renders for the release FRR reports (show version), asked at start and
       after every FRR restart; --frr-version only until FRR has answered.
-      --heap small (default) keeps the peak memory about half of V8's default
-      heuristics' (fast), for slower changes at tens of thousands of services.
+      --heap small keeps the peak memory about half of V8's default heuristics'
+      (fast, the default), for slower changes at tens of thousands of services.
   status [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]

@@ -69,12 +69,12 @@ describe('the sidecar tunables', () => {
 });
 
 describe('--heap: V8 heap heuristics of the sidecar (ops/heap-mode.ts)', () => {
-  it('is small by default, fast on request, and anything else is a usage error naming the flag', async () => {
+  it('is fast by default, small on request, and anything else is a usage error naming the flag', async () => {
     capture = true;
     expect(await main(['run', '--source', 'dir:/x'], io())).toBe(0);
-    expect(captured.run!.heap).toBe('small');
-    expect(await main(['run', '--source', 'dir:/x', '--heap', 'fast'], io())).toBe(0);
     expect(captured.run!.heap).toBe('fast');
+    expect(await main(['run', '--source', 'dir:/x', '--heap', 'small'], io())).toBe(0);
+    expect(captured.run!.heap).toBe('small');
     const out = io();
     expect(await main(['run', '--source', 'dir:/x', '--heap', 'tiny'], out)).toBe(2);
     expect(out.err).toMatch(/--heap/);
