@@ -8,9 +8,8 @@
  * measured 394-444 MiB. `--optimize-for-size` makes V8 collect the old generation at a smaller
  * growth and compact it harder: 202-215 MiB in the same benchmark, for slower changes at that
  * size (one added Service to applied 2.1-4.1 s instead of 1.3-1.4 s in paired runs on a 2-core
- * machine: V8 collects a ~150 MiB heap more often). `fast` keeps V8's defaults and is the default:
- * with `small` the soak's bound (FRR runs the last valid config within 5 s of a fault clearing)
- * was exceeded by 0.2-2.2 s on a slow 2-core machine, and no run showed `fast` doing the same.
+ * machine: V8 collects a ~150 MiB heap more often). `fast` keeps V8's defaults and is the
+ * default: it is what every earlier measurement and soak of the sidecar ran.
  *
  * Set at run time because Node refuses `--optimize-for-size` in NODE_OPTIONS; V8 reads it when
  * it sizes the heap after each collection, so setting it before the sidecar's first allocations of
