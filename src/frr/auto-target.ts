@@ -15,6 +15,7 @@ export function createAutoTarget(frr: FrrContext, live: ConfigTarget, fileOnly: 
     environment: async () => (await pick()).environment(),
     forwarding: async () => (await pick()).forwarding(),
     persist: async (config) => (await pick()).persist(config),
+    daemonsDown: async (config) => (await pick()).daemonsDown(config),
   };
 }
 

@@ -26,5 +26,8 @@ export function createFileTarget(path: string, files: ConfigFiles, why: string):
     async forwarding() {
       return undefined;
     },
+    async daemonsDown() {
+      return undefined;
+    },
   };
 }

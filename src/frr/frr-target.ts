@@ -21,7 +21,7 @@ import { readEnvironment, readForwarding, type FrrEnvironment } from './environm
 import { applyConfig, deltaLines, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
-import { eachDaemonsConfig, orVtysh } from './vty-socket.js';
+import { daemonsNotListening, eachDaemonsConfig, orVtysh, VtySocketUnavailable } from './vty-socket.js';
 import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js';
 import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
@@ -38,6 +38,17 @@ export type ApplyPath = 'fast' | 'cold' | 'reload' | 'file';
 
 /** A `router bgp` block, as FRR prints it at the start of a line. */
 const ROUTER_BGP = /^router bgp /m;
+
+/** BFD in a rendered config: the `bfd` block of profiles, or a neighbor's `bfd` line. */
+const USES_BFD = /^bfd$|^ neighbor \S+ bfd\b/m;
+
+/**
+ * The daemons a rendered config cannot be applied without: zebra and bgpd always, bfdd when it
+ * has BFD. Others (staticd, mgmtd, watchfrr) are left out: one of them down does not stop an apply.
+ */
+export function daemonsNeededBy(config: string): string[] {
+  return USES_BFD.test(config) ? ['bfdd', 'bgpd', 'zebra'] : ['bgpd', 'zebra'];
+}
 
 export interface ApplyOutcome {
   /** frr-reload.py runs it took (0 when nothing was reloaded). */
@@ -74,6 +85,13 @@ export interface ConfigTarget {
   environment(): Promise<FrrEnvironment | undefined>;
   /** The node's forwarding alone (cheap; asked before every apply); undefined when there is no FRR to ask. */
   forwarding(): Promise<NodeForwarding | undefined>;
+  /**
+   * The daemons `config` needs (`daemonsNeededBy`) that nobody answers for now: killed and being
+   * restarted by watchfrr, or FRR not started yet. A connection to each one's vty socket, so cheap
+   * enough to ask every few hundred milliseconds while an apply waits for its retry. Undefined when
+   * that cannot be told without starting vtysh (no vty sockets here) or there is no FRR (a file).
+   */
+  daemonsDown(config: string): Promise<readonly string[] | undefined>;
 }
 
 export interface ApplierOptions {
@@ -259,10 +277,27 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     };
   }
 
+  async function daemonsDown(config: string): Promise<string[] | undefined> {
+    try {
+      return await daemonsNotListening(frr, daemonsNeededBy(config));
+    } catch (err) {
+      if (err instanceof VtySocketUnavailable) return undefined;
+      throw err;
+    }
+  }
+
   return {
     async apply(config, lastGood) {
       const touched = { value: false };
       try {
+        // A daemon being restarted would fail the reload after seconds of frr-reload.py (and its
+        // rollback, failing too): say so at once, touching nothing. The reconciler retries as soon
+        // as the daemon answers. What was verified to run may be gone with it: start over.
+        const down = await daemonsDown(config);
+        if (down !== undefined && down.length > 0) {
+          verified = undefined;
+          throw new ApplyError('reload', `FRR's ${down.join(' and ')} ${down.length === 1 ? 'does' : 'do'} not answer on ${down.length === 1 ? 'its vty socket' : 'their vty sockets'} (FRR not started, or watchfrr restarting ${down.length === 1 ? 'it' : 'them'}): nothing was applied; retried as soon as FRR answers`);
+        }
         const delta = fastDelta(config);
         let declined: string;
         if (delta.understood) {
@@ -338,5 +373,7 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     forwarding() {
       return readForwarding(frr);
     },
+
+    daemonsDown,
   };
 }

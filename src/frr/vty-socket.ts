@@ -120,6 +120,38 @@ export async function configFingerprint(frr: FrrContext): Promise<string> {
   return createHash('sha256').update(await eachDaemonsConfig(frr)).digest('hex');
 }
 
+/** How long a connection to a vty socket may take before the daemon counts as answering anyway (busy, not gone). */
+const CONNECT_PROBE_MS = 1_000;
+
+/**
+ * Which of `daemons` nobody listens for on their vty socket: the socket is missing, or refuses the
+ * connection (a killed daemon leaves its socket file behind; watchfrr restarting it, or FRR
+ * stopped). A connection is all it takes: nothing is sent, so the daemon does no work. Only those
+ * two answers count: a daemon too busy to accept within a second, or a socket we may not open
+ * (vtysh may), is not said to be down. Rejects with `VtySocketUnavailable` when this FRR's socket
+ * folder cannot be listed (FRR lives elsewhere: only vtysh can tell).
+ */
+export async function daemonsNotListening(frr: FrrContext, daemons: readonly string[]): Promise<string[]> {
+  const present = new Set(await daemonsWithSockets(frr));
+  const dir = vtySocketDir(frr)!;
+  const down = await Promise.all(daemons.map(async (d) => (present.has(d) && (await listening(join(dir, `${d}.vty`))) ? undefined : d)));
+  return down.filter((d): d is string => d !== undefined);
+}
+
+function listening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    const done = (answer: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(true), CONNECT_PROBE_MS);
+    socket.on('connect', () => done(true));
+    socket.on('error', (err: NodeJS.ErrnoException) => done(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'));
+  });
+}
+
 function exchange(path: string, daemon: string, commands: readonly string[], timeoutMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);

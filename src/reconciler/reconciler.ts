@@ -26,6 +26,14 @@ import type { ReconcilerStatus } from './status.js';
 /** Lines of a difference with FRR that one log line carries (the count says how many there were). */
 const MAX_LOGGED_DIFFERENCE = 20;
 
+/**
+ * While a failed apply waits for its retry: how often FRR's daemons are asked whether they answer
+ * (a connection to each one's vty socket), so the retry runs as soon as a daemon that was down
+ * (killed, restarted by watchfrr, FRR not started yet) answers again, not at the end of a backoff
+ * that may by then be minutes long.
+ */
+export const RECOVERY_PROBE_MS = 250;
+
 export interface ReconcilerOptions {
   readonly node: string;
   readonly metallbNamespace: string;
@@ -69,6 +77,7 @@ export class Reconciler {
   private debounceTimer: unknown;
   private retryTimer: unknown;
   private driftTimer: unknown;
+  private recoveryTimer: unknown;
   private pendingSince: number | undefined;
   /** Set once the first complete listing was handed to the worker without waiting (see `trigger`). */
   private firstRunKicked = false;
@@ -77,8 +86,9 @@ export class Reconciler {
   private failedConfig: string | undefined;
   private lastErrorKey = '';
   /**
-   * The last drift check found FRR not answering. Only that check sets it: an apply failing at
-   * the reload stage may be FRR refusing, not FRR away, and must keep its backoff.
+   * FRR was last seen not answering: by the drift check (every daemon silent), or by the recovery
+   * probe (a daemon the config needs silent). Only those set it: an apply failing at the reload
+   * stage may be FRR refusing, not FRR away, and must keep its backoff.
    */
   private frrDown = false;
   /** The config FRR is known to run; undefined at start and after FRR drifted. */
@@ -122,7 +132,7 @@ export class Reconciler {
   /** Stops watching and waits for a reload in flight; FRR keeps running whatever it runs. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.debounceTimer, this.retryTimer, this.driftTimer]) if (t !== undefined) this.deps.clock.clearTimeout(t);
+    for (const t of [this.debounceTimer, this.retryTimer, this.driftTimer, this.recoveryTimer]) if (t !== undefined) this.deps.clock.clearTimeout(t);
     await this.deps.source.stop();
     await this.running;
   }
@@ -419,6 +429,41 @@ export class Reconciler {
       this.retryTimer = undefined;
       this.kick();
     }, delay);
+    this.scheduleRecoveryProbe(config);
+  }
+
+  /** Watches FRR's daemons until the retry of `config` runs (`RECOVERY_PROBE_MS`). */
+  private scheduleRecoveryProbe(config: string): void {
+    if (this.recoveryTimer !== undefined || this.stopped) return;
+    this.recoveryTimer = this.deps.clock.setTimeout(() => {
+      void this.probeRecovery(config).then((again) => {
+        this.recoveryTimer = undefined;
+        if (again) this.scheduleRecoveryProbe(this.failedConfig ?? config);
+      });
+    }, RECOVERY_PROBE_MS);
+  }
+
+  /**
+   * One look at FRR while a retry waits: a daemon the config needs seen silent and now answering
+   * again runs the retry at once. Resolves with whether to keep looking (until the retry runs; not
+   * when FRR's daemons cannot be asked cheaply, where the drift check does this at its own pace).
+   */
+  private async probeRecovery(config: string): Promise<boolean> {
+    if (this.stopped || this.retryTimer === undefined) return false;
+    if (this.running) return true;
+    const down = await this.deps.target.daemonsDown(config).catch(() => undefined);
+    if (down === undefined || this.stopped || this.retryTimer === undefined) return false;
+    if (down.length > 0) {
+      this.frrDown = true;
+      return true;
+    }
+    if (!this.frrDown) return true;
+    this.frrDown = false;
+    this.deps.logger.info('FRR answers again; retrying the failed apply now');
+    this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.kick();
+    return false;
   }
 
   private scheduleDriftCheck(): void {

@@ -4,6 +4,7 @@
  * fingerprints built from them see a hand edit (password included); the drift check's ignores a
  * debug switch set by hand.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { gatherFrrState } from '../../src/frr/frr-state.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
 import type { CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
-import { askDaemon, configFingerprint, daemonsWithSockets, eachDaemonsConfig, VtySocketUnavailable } from '../../src/frr/vty-socket.js';
+import { askDaemon, configFingerprint, daemonsNotListening, daemonsWithSockets, eachDaemonsConfig, VtySocketUnavailable } from '../../src/frr/vty-socket.js';
 import { cleanupStale, describeWithFrr, FrrInstance } from '../harness/index.js';
 
 const FRR_TIMEOUT_MS = 60_000;
@@ -150,4 +151,33 @@ describeWithFrr('vty sockets on real FRR', () => {
     await speaker.configure(['router bgp 64512', ' neighbor 192.0.2.1 description edited-by-hand']);
     expect(await configFingerprint(speaker.frr)).not.toBe(afterPassword);
   }, FRR_TIMEOUT_MS);
+
+  // Last: bgpd comes back empty. watchfrr is held (SIGSTOP) so bgpd stays down while it is looked at.
+  it('tells a killed daemon from a live one by its socket, until watchfrr brought it back', async () => {
+    const pid = (daemon: string) => Number(readFileSync(join(speaker.runDir, `${daemon}.pid`), 'utf8').trim());
+    const watchfrr = pid('watchfrr');
+    const bgpd = pid('bgpd');
+    expect(await daemonsNotListening(speaker.frr, ['bfdd', 'bgpd', 'zebra'])).toEqual([]);
+    process.kill(watchfrr, 'SIGSTOP');
+    try {
+      process.kill(bgpd, 'SIGKILL');
+      // Its socket is closed once the kernel has torn down all its threads (a moment after the kill).
+      await waitFor(async () => (await daemonsNotListening(speaker.frr, ['bgpd'])).length === 1, 10_000);
+      // The socket file is still there; nobody listens on it. The other daemons do.
+      expect(existsSync(join(speaker.runDir, 'bgpd.vty'))).toBe(true);
+      expect(await daemonsNotListening(speaker.frr, ['bfdd', 'bgpd', 'zebra'])).toEqual(['bgpd']);
+    } finally {
+      process.kill(watchfrr, 'SIGCONT');
+    }
+    await waitFor(async () => (await daemonsNotListening(speaker.frr, ['bgpd'])).length === 0, 30_000);
+    expect(pid('bgpd')).not.toBe(bgpd);
+  }, FRR_TIMEOUT_MS);
 });
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

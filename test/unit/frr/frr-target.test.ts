@@ -5,7 +5,9 @@
  * test/frr/apply-verification.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyError } from '../../../src/frr/apply-error.js';
@@ -143,5 +145,60 @@ describe('createFrrTarget.difference: what FRR would have to change to run a con
     };
     expect(await createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles }).difference(GOOD)).toEqual([]);
     expect(calls.some((c) => c.includes('--test'))).toBe(true);
+  });
+});
+
+// Found by the soak: with bgpd killed, each apply ran frr-reload.py and its rollback for seconds,
+// failing; the one running when watchfrr brought bgpd back delayed the config past 5 s.
+describe('createFrrTarget: a daemon the config needs does not answer on its vty socket', () => {
+  /** A socket file nobody listens on, as a killed daemon leaves it (Node would unlink its own). */
+  function staleSocket(path: string): void {
+    execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path]);
+  }
+
+  async function listen(path: string): Promise<Server> {
+    const server = createServer((c) => c.destroy());
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    return server;
+  }
+
+  it('fails at once naming it, touching neither FRR nor a file; daemonsDown says which, until it answers', async () => {
+    const vtyDir = join(dir, 'run');
+    mkdirSync(vtyDir);
+    const servers = [await listen(join(vtyDir, 'zebra.vty'))];
+    staleSocket(join(vtyDir, 'bgpd.vty'));
+    const calls: string[] = [];
+    const run: CommandRunner = async (file, args) => {
+      calls.push([file, ...args].join(' '));
+      throw new Error('FRR must not be asked');
+    };
+    const target = createFrrTarget({ frr: { run, vtyDir }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    try {
+      expect(await target.daemonsDown(GOOD)).toEqual(['bgpd']);
+      // BFD in the config: bfdd is needed too, and has no socket at all.
+      expect(await target.daemonsDown(`${GOOD}bfd\n profile fast\n exit\nexit\n`)).toEqual(['bfdd', 'bgpd']);
+      const e = await failure(target.apply(NEW, GOOD));
+      expect(e).toMatchObject({ stage: 'reload', frr: 'untouched' });
+      expect(e.message).toMatch(/^FRR's bgpd does not answer on its vty socket .*nothing was applied; retried as soon as FRR answers$/);
+      expect(calls).toEqual([]);
+      expect(existsSync(join(dir, 'frr.conf'))).toBe(false);
+      expect(existsSync(join(dir, 'frr.conf.candidate'))).toBe(false);
+
+      rmSync(join(vtyDir, 'bgpd.vty'));
+      servers.push(await listen(join(vtyDir, 'bgpd.vty'))); // watchfrr brought it back
+      expect(await target.daemonsDown(GOOD)).toEqual([]);
+    } finally {
+      for (const s of servers) s.close();
+    }
+  });
+
+  it('cannot tell without vty sockets (only vtysh could): undefined, and the apply goes on as before', async () => {
+    const frr = modelFrr(() => false);
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    expect(await target.daemonsDown(GOOD)).toBeUndefined();
+    const missing = createFrrTarget({ frr: { run: frr.run, vtyDir: join(dir, 'no-such-folder') }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    expect(await missing.daemonsDown(GOOD)).toBeUndefined();
+    await expect(target.apply(NEW, GOOD)).resolves.toMatchObject({ path: 'reload' });
+    expect(frr.running()).toBe(NEW);
   });
 });

@@ -5,7 +5,7 @@ import type { FrrRelease } from '../../../src/intent/frr-release.js';
 import { silentLogger, type Logger } from '../../../src/ops/logger.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
 import { loadRenderer } from '../../../src/pipeline.js';
-import { Reconciler, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
+import { Reconciler, RECOVERY_PROBE_MS, type ReconcilerOptions } from '../../../src/reconciler/reconciler.js';
 import { isReady } from '../../../src/reconciler/status.js';
 import type { Source, SourceState } from '../../../src/sources/source.js';
 import { FakeClock, flush } from '../../support/fake-clock.js';
@@ -84,6 +84,13 @@ class FakeTarget implements ConfigTarget {
   async forwarding() {
     this.forwardingAsks++;
     return this.nodeForwarding;
+  }
+  /** What `daemonsDown` reports: undefined = cannot be told without vtysh (the default). */
+  daemonsDownNow: string[] | undefined;
+  daemonAsks = 0;
+  async daemonsDown() {
+    this.daemonAsks++;
+    return this.daemonsDownNow;
   }
 }
 
@@ -291,6 +298,64 @@ describe('Reconciler', () => {
     await clock.advance(5000); // the next drift check (driftCheckMs 5000) finds FRR answering
     await flush();
     expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    await r.stop();
+  });
+
+  // Found by the soak: bgpd killed, its retries failing for seconds each while watchfrr restarted
+  // it; once it answered, the next retry was up to a backoff step away (5.1 s after the fault).
+  it('retries as soon as a daemon the config needs answers again, not at the end of its backoff', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.daemonsDownNow = ['bgpd'];
+    target.failNext = 1_000;
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    await clock.advance(750 + 1500 + 3000); // three retries failed: the next is 6 s away
+    const attempts = target.lastGoods.length;
+    expect(r.status().apply?.result).toBe('failure');
+    await clock.advance(RECOVERY_PROBE_MS * 4); // bgpd still down: no retry meanwhile
+    expect(target.lastGoods.length).toBe(attempts);
+    target.daemonsDownNow = [];
+    target.failNext = 0;
+    await clock.advance(RECOVERY_PROBE_MS);
+    await flush();
+    await r.idle();
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    expect(target.lastGoods.length).toBe(attempts + 1);
+    // Nothing failed any more: the daemons are not asked again.
+    const asks = target.daemonAsks;
+    await clock.advance(RECOVERY_PROBE_MS * 10);
+    expect(target.daemonAsks).toBe(asks);
+    await r.stop();
+  });
+
+  it('keeps the backoff of an apply that fails while every daemon answers (FRR refusing, not away)', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.daemonsDownNow = [];
+    target.failNext = 1_000;
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200);
+    const first = target.lastGoods.length;
+    await clock.advance(750 + 1500 + 3000 + 5000);
+    expect(target.lastGoods.length - first).toBe(3); // the fourth retry is 1 s away, not earlier
+    expect(target.daemonAsks).toBeGreaterThan(10); // looked at all along
+    await r.stop();
+  });
+
+  it('stops looking when the daemons cannot be asked cheaply (no vty sockets): the backoff decides', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.failNext = 1;
+    source.set([peer('a', '192.0.2.2')]);
+    await clock.advance(200 + RECOVERY_PROBE_MS * 10);
+    expect(target.daemonAsks).toBe(1);
     await r.stop();
   });
 
