@@ -55,8 +55,8 @@ function speakerArgs(lab: Lab): string[] {
   return [...lab.speaker.cliArgs, '--frr-config', join(lab.speaker.confDir, 'frr.conf')];
 }
 
-/** `BENCH_HEAP=fast|small` runs the sidecars with that `--heap` (default: the sidecar's own default). */
-const HEAP = process.env['BENCH_HEAP'] === 'fast' || process.env['BENCH_HEAP'] === 'small' ? ['--heap', process.env['BENCH_HEAP']] : [];
+/** `BENCH_HEAP=small|balanced|fast` runs the sidecars with that `--heap` (default: the sidecar's own default). */
+const HEAP = ['small', 'balanced', 'fast'].includes(process.env['BENCH_HEAP'] ?? '') ? ['--heap', process.env['BENCH_HEAP']!] : [];
 const COMMON = ['--node', NODE, '--listen', '127.0.0.1:0', '--log-level', 'info', ...HEAP];
 
 export interface Timed {

@@ -24,14 +24,14 @@ commands:
   run --source k8s|dir:PATH --node NODE [--namespace NS] [--frr-config FILE]
       [--frr-pathspace NAME] [--apply always|auto|never] [--hostname NAME]
       [--listen HOST:PORT] [--kubeconfig FILE] [--once] [--print]
-      [--status auto|on|off] [--frr-version X.Y] [--heap small|fast]
+      [--status auto|on|off] [--frr-version X.Y] [--heap small|balanced|fast]
       [TUNABLES] [SPEAKER OPTIONS]
       The sidecar: keep FRR in step with the source. Environment: NODE_NAME,
       METALLB_NAMESPACE, KUBECONFIG (see README "Operating the sidecar").
       It renders for the release FRR reports (show version), asked at start and
       after every FRR restart; --frr-version only until FRR has answered.
-      --heap small keeps the peak memory about half of V8's default heuristics'
-      (fast, the default), for slower changes at tens of thousands of services.
+      --heap: V8's heap growth; balanced (the default) peaks ~40 % below fast
+      (V8's own heuristics) at the same speed; small lower still, slower changes.
   status [--json] [--listen HOST:PORT] [--frr-pathspace NAME]
       Sessions, BFD, prefixes sent per peer, last reload (inside the speaker pod).
   explain NAMESPACE/SERVICE [--json] [--listen HOST:PORT] [--frr-pathspace NAME]

@@ -68,7 +68,7 @@ export interface RunArgs {
   readonly status?: 'auto' | 'on' | 'off';
   /** Rendered for until FRR reports its release (and with `--apply never`). */
   readonly frrRelease: FrrRelease;
-  /** V8's heap heuristics (`ops/heap-mode.ts`); default `fast`. */
+  /** V8's heap heuristics (`ops/heap-mode.ts`); default `balanced`. */
   readonly heap?: HeapMode;
 }
 

@@ -69,23 +69,25 @@ describe('the sidecar tunables', () => {
 });
 
 describe('--heap: V8 heap heuristics of the sidecar (ops/heap-mode.ts)', () => {
-  it('is fast by default, small on request, and anything else is a usage error naming the flag', async () => {
+  it('is balanced by default, small or fast on request, and anything else is a usage error naming the flag', async () => {
     capture = true;
     expect(await main(['run', '--source', 'dir:/x'], io())).toBe(0);
+    expect(captured.run!.heap).toBe('balanced');
+    expect(await main(['run', '--source', 'dir:/x', '--heap', 'fast'], io())).toBe(0);
     expect(captured.run!.heap).toBe('fast');
     expect(await main(['run', '--source', 'dir:/x', '--heap', 'small'], io())).toBe(0);
     expect(captured.run!.heap).toBe('small');
     const out = io();
     expect(await main(['run', '--source', 'dir:/x', '--heap', 'tiny'], out)).toBe(2);
     expect(out.err).toMatch(/--heap/);
-    expect(USAGE).toMatch(/--heap small\|fast/);
+    expect(USAGE).toMatch(/--heap small\|balanced\|fast/);
   });
 
-  it('run sets V8 --optimize-for-size through the process edge when small, nothing when fast', async () => {
+  it("run sets each mode's V8 flags through the process edge: --optimize-for-size, --heap-growing-percent=50, nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'frr-renderer-heap-'));
     writeFileSync(join(dir, 'peer.yaml'), 'apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: { name: p1, namespace: metallb-system }\nspec: { myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.1 }\n');
     const args = ['run', '--source', `dir:${dir}`, '--once', '--apply', 'never', '--hostname', 'worker-0', '--frr-config', join(dir, 'frr.conf'), '--log-level', 'none'];
-    for (const [mode, flags] of [['small', ['--optimize-for-size']], ['fast', []]] as const) {
+    for (const [mode, flags] of [['small', ['--optimize-for-size']], ['balanced', ['--heap-growing-percent=50']], ['fast', []]] as const) {
       const set: string[] = [];
       capture = false;
       const code = await main([...args, '--heap', mode], { ...io(), setV8Flags: (f: string) => void set.push(f) });
