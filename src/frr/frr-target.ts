@@ -46,7 +46,7 @@ const USES_BFD = /^bfd$|^ neighbor \S+ bfd\b/m;
  * The daemons a rendered config cannot be applied without: zebra and bgpd always, bfdd when it
  * has BFD. Others (staticd, mgmtd, watchfrr) are left out: one of them down does not stop an apply.
  */
-export function daemonsNeededBy(config: string): string[] {
+function daemonsNeededBy(config: string): string[] {
   return USES_BFD.test(config) ? ['bfdd', 'bgpd', 'zebra'] : ['bgpd', 'zebra'];
 }
 

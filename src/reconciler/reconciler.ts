@@ -459,11 +459,16 @@ export class Reconciler {
     }
     if (!this.frrDown) return true;
     this.frrDown = false;
+    this.retryNow();
+    return false;
+  }
+
+  /** FRR answers again after it did not: the apply that failed meanwhile runs now, not at the end of its backoff. */
+  private retryNow(): void {
     this.deps.logger.info('FRR answers again; retrying the failed apply now');
-    this.deps.clock.clearTimeout(this.retryTimer);
+    if (this.retryTimer !== undefined) this.deps.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.kick();
-    return false;
   }
 
   private scheduleDriftCheck(): void {
@@ -497,10 +502,7 @@ export class Reconciler {
     } else if (cameBack && this.retryTimer !== undefined) {
       // FRR answers again, running what it ran before (restarted from its frr.conf): the apply that
       // failed while it was away is retried now rather than at the end of its backoff.
-      this.deps.logger.info('FRR answers again; retrying the failed apply now');
-      this.deps.clock.clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.kick();
+      this.retryNow();
     }
   }
 
