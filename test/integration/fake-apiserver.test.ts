@@ -94,6 +94,23 @@ test('typed core APIs: create a Service, write its status, list with a field sel
   expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['b']);
 });
 
+test('a paged list is one snapshot: later pages hold the objects of the first page\'s revision, in key order', async () => {
+  const core = server.kubeConfig().makeApiClient(CoreV1Api);
+  for (const name of ['c', 'a', 'B', 'b']) server.put({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+  const first = await core.listNode({ limit: 2 });
+  expect(first.items.map((n) => n.metadata?.name)).toEqual(['B', 'a']); // bytes, as etcd orders keys
+  server.put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'aa' } }); // after the first page
+  server.remove('v1', 'Node', undefined, 'c');
+  const second = await core.listNode({ limit: 2, _continue: first.metadata!._continue! });
+  expect(second.items.map((n) => n.metadata?.name)).toEqual(['b', 'c']);
+  expect(second.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+  expect(second.metadata?._continue).toBeUndefined();
+  // A new list sees the changes.
+  const fresh = await core.listNode({});
+  expect(fresh.items.map((n) => n.metadata?.name)).toEqual(['B', 'a', 'aa', 'b']);
+  expect(Number(fresh.metadata?.resourceVersion)).toBeGreaterThan(Number(first.metadata?.resourceVersion));
+});
+
 test("client-node's stock informer works against the fake (and stops on a dropped watch)", async () => {
   const kc = server.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
