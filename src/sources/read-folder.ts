@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { decodeDocuments, type RawObject } from '../api/decode.js';
-import { MAX_FILE_BYTES } from '../api/limits.js';
 import type { Problem } from '../api/problems.js';
+import { readManifests } from './read-ahead.js';
+import { unreadableReason as reason } from './read-manifest.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
@@ -19,9 +20,11 @@ const MANIFEST = /\.(ya?ml|json)$/i;
  * The file system is read with synchronous calls, yielding to the event loop every
  * `FILES_PER_SLICE` files: a folder of one file per object (20,000 files for 10,000 Services and
  * their EndpointSlices) took 6 s through `fs/promises` (five thread-pool round trips per file) and
- * takes 0.3 s this way, while the sidecar's HTTP probes are still answered between slices.
+ * takes 0.3 s this way, while the sidecar's HTTP probes are still answered between slices. From
+ * READ_AHEAD_MIN_FILES files on, those calls run on a worker thread, ahead of the decoding here
+ * (`read-ahead.ts`).
  */
-export async function readFolder(dir: string, cache?: DecodedFiles): Promise<{ objects: RawObject[]; problems: Problem[] }> {
+export async function readFolder(dir: string, cache?: DecodedFiles): Promise<FolderRead> {
   const problems: Problem[] = [];
   const fileProblem = (path: string, message: string): void => {
     const name = relative(dir, path) || path;
@@ -32,26 +35,54 @@ export async function readFolder(dir: string, cache?: DecodedFiles): Promise<{ o
   await listFiles(dir, new Set([realpathSync(dir)]), files, fileProblem, true, pace);
   const objects: RawObject[] = [];
   const seen = new Set<string>();
-  for (const file of files.sort()) {
-    await pace();
-    seen.add(file);
+  let changed = cache === undefined;
+  const plans = files.sort().map((file) => {
     const version = cache === undefined ? undefined : fileVersion(file);
-    let decoded = version === undefined ? undefined : cache?.get(file);
-    if (decoded === undefined || decoded.version !== version) {
-      const text = readManifest(file, fileProblem);
-      if (text === undefined) {
-        cache?.delete(file);
-        continue;
+    const hit = version === undefined ? undefined : cache?.get(file);
+    return { file, version, decoded: hit !== undefined && hit.version === version ? hit : undefined };
+  });
+  // Files not decoded already are read ahead on a worker thread while this loop decodes.
+  const reader = readManifests(plans.filter((p) => p.decoded === undefined).map((p) => p.file));
+  try {
+    for (const { file, version, decoded: cached } of plans) {
+      await pace();
+      seen.add(file);
+      let decoded = cached;
+      if (decoded === undefined) {
+        changed = true; // new, edited, or unreadable (its problem is new to the caller too)
+        const read = await reader.next();
+        if ('problem' in read) {
+          fileProblem(file, read.problem);
+          cache?.delete(file);
+          continue;
+        }
+        decoded = { version, ...decodeDocuments(read.text, relative(dir, file)) };
+        if (version !== undefined) cache?.set(file, decoded);
       }
-      decoded = { version, ...decodeDocuments(text, relative(dir, file)) };
-      if (version !== undefined) cache?.set(file, decoded);
+      // Loops, not push(...list): a spread of 100,000+ arguments overflows the stack.
+      for (const o of decoded.objects) objects.push(o);
+      for (const p of decoded.problems) problems.push(p);
     }
-    // Loops, not push(...list): a spread of 100,000+ arguments overflows the stack.
-    for (const o of decoded.objects) objects.push(o);
-    for (const p of decoded.problems) problems.push(p);
+  } finally {
+    reader.close();
   }
-  for (const file of cache?.keys() ?? []) if (!seen.has(file)) cache!.delete(file);
-  return { objects, problems };
+  for (const file of cache?.keys() ?? []) {
+    if (seen.has(file)) continue;
+    cache!.delete(file);
+    changed = true; // removed
+  }
+  return { objects, problems, changed };
+}
+
+export interface FolderRead {
+  readonly objects: RawObject[];
+  readonly problems: Problem[];
+  /**
+   * Whether anything may differ from the last read with the same cache: a file decoded anew (new
+   * or changed), unreadable, or gone. Always true without a cache. False means the objects and
+   * problems are those of the last read.
+   */
+  readonly changed: boolean;
 }
 
 /**
@@ -132,63 +163,5 @@ function realpathOr(path: string): string {
     return realpathSync(path);
   } catch {
     return path;
-  }
-}
-
-/** The file's text, or undefined with a problem filed: too large, unreadable, or not UTF-8. */
-function readManifest(path: string, fileProblem: (path: string, message: string) => void): string | undefined {
-  let bytes: Buffer;
-  try {
-    // O_NONBLOCK: should the file have become a FIFO since it was listed, open does not wait.
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const info = fstatSync(fd);
-      if (!info.isFile()) {
-        fileProblem(path, 'is not a regular file (a device, FIFO or socket): only regular files are read');
-        return undefined;
-      }
-      if (info.size > MAX_FILE_BYTES) {
-        fileProblem(path, `is ${info.size} bytes: at most ${MAX_FILE_BYTES} bytes (MAX_FILE_BYTES) are read from one file; split it into several files`);
-        return undefined;
-      }
-      bytes = readFileSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    fileProblem(path, `cannot be read: ${reason(err)}`);
-    return undefined;
-  }
-  return decodeText(bytes, (message) => fileProblem(path, message));
-}
-
-/** UTF-8 (a BOM is dropped); UTF-16 and invalid UTF-8 are refused instead of read as garbage. */
-export function decodeText(bytes: Uint8Array, fail: (message: string) => void): string | undefined {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    fail('is UTF-16 text: save it as UTF-8, which Kubernetes manifests use');
-    return undefined;
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    fail('is not valid UTF-8 text (a binary file, or another encoding): save it as UTF-8');
-    return undefined;
-  }
-}
-
-function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ELOOP':
-      return 'a loop of symbolic links';
-    case 'ENOENT':
-      return 'it is a symbolic link to nothing';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return e.code ?? 'unknown error';
   }
 }

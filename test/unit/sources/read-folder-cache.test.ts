@@ -42,6 +42,10 @@ describe('readFolder with a cache of decoded files', () => {
     expect(second.objects[0]).toBe(first.objects[0]); // a.yaml was not decoded again
     expect(second.objects[1]).not.toBe(first.objects[1]);
     expect(ipOf(second.objects[1])).toBe('198.51.100.22');
+    expect([first.changed, second.changed]).toEqual([true, true]);
+    const third = await readFolder(dir, cache);
+    expect(third.changed).toBe(false); // nothing decoded anew: the folder source stays quiet
+    expect(third.objects).toEqual(second.objects);
   });
 
   it('sees a change that keeps the size and the modification time (ctime still moves)', async () => {
@@ -65,7 +69,9 @@ describe('readFolder with a cache of decoded files', () => {
     writeFileSync(join(dir, 'c.yaml'), service('c', '198.51.100.3'));
     expect(names((await readFolder(dir, cache)).objects)).toEqual(['a', 'c']);
     rmSync(join(dir, 'a.yaml'));
-    expect(names((await readFolder(dir, cache)).objects)).toEqual(['c']);
+    const afterRemoval = await readFolder(dir, cache);
+    expect(names(afterRemoval.objects)).toEqual(['c']);
+    expect(afterRemoval.changed).toBe(true); // a removal decodes nothing, and is still a change
     expect([...cache.keys()]).toEqual([join(dir, 'c.yaml')]);
   });
 
