@@ -26,7 +26,7 @@ import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js
 import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
 import { ApplyError, asApplyError, writeStage } from './apply-error.js';
-import { bgpdMissingRouteMaps, loadRouteMapsIntoBgpd, missingAsDifference } from './bgpd-route-maps.js';
+import { bgpdMissingRouteMaps, loadRouteMapsIntoBgpd, missingAsDifference, type RouteMapEntry } from './bgpd-route-maps.js';
 import { ignoringExtraDebugs, operatorDebugs, withoutDebugLines } from './operator-debugs.js';
 
 /**
@@ -137,17 +137,37 @@ function reloadPlan(frr: FrrContext, configPath: string, candidatePath: string):
  * so bgpd announces nothing while every check of the merged view passes (found by the soak).
  * Lines the file repeats are no-ops; what FRR runs beyond the file is left for the full reload.
  */
-async function coldLoad(frr: FrrContext, files: ApplyFiles, config: string, running: string | undefined): Promise<ApplyOutcome | undefined> {
+async function coldLoad<R>(
+  frr: FrrContext,
+  files: ApplyFiles,
+  config: string,
+  running: string | undefined,
+  readsAfterLoad: () => Promise<R>,
+): Promise<{ outcome: ApplyOutcome; reads: R } | undefined> {
   if (running === undefined || ROUTER_BGP.test(running)) return undefined;
   let rejected: readonly RejectedLine[];
+  let reads: Promise<R> | undefined;
   try {
     rejected = await loadFile(frr, files.reload);
-    if (rejected.length === 0 && !isEmptyDelta(ignoringExtraDebugs(await testReload(frr, files.verify), config))) return undefined;
+    if (rejected.length === 0) {
+      // The reads that follow every load run beside frr-reload.py --test (~0.6 s at 10,000
+      // services) instead of after it; they only read, so a failed verification costs nothing.
+      reads = readsAfterLoad();
+      reads.catch(() => undefined); // awaited below, or dropped when the load is not verified
+      if (!isEmptyDelta(ignoringExtraDebugs(await testReload(frr, files.verify), config))) {
+        await reads.catch(() => undefined);
+        return undefined;
+      }
+    }
   } catch {
+    await reads?.catch(() => undefined);
     return undefined;
   }
   if (rejected.length > 0) throw rejectedError(rejected, 'vtysh -f');
-  return { passes: 0, path: 'cold', description: `loaded into an FRR without router bgp${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` };
+  return {
+    outcome: { passes: 0, path: 'cold', description: `loaded into an FRR without router bgp${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` },
+    reads: await reads!,
+  };
 }
 
 function rejectedError(rejected: readonly RejectedLine[], by: string): ApplyError {
@@ -175,11 +195,17 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   let verified: Verified | undefined;
 
   /** Remembers that FRR runs `config` (just verified), with its running config as FRR shows it now. */
-  async function remember(config: string): Promise<void> {
+  async function remember(config: string, skeleton?: string): Promise<void> {
+    skeleton ??= await runningSkeleton();
+    verified = skeleton === undefined ? undefined : { config, skeleton }; // undefined: the next change goes through frr-reload.py
+  }
+
+  /** FRR's running config without its network lines (what the fast path edits), or undefined when it cannot be read. */
+  async function runningSkeleton(): Promise<string | undefined> {
     try {
-      verified = { config, skeleton: splitNetworks(withoutDebugLines(await show(frr, 'show running-config', { keepPasswords: true }))).skeleton };
+      return splitNetworks(withoutDebugLines(await show(frr, 'show running-config', { keepPasswords: true }))).skeleton;
     } catch {
-      verified = undefined; // the next change goes through frr-reload.py
+      return undefined;
     }
   }
 
@@ -187,22 +213,28 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
    * Writes `config` where FRR reads it and loads it. `touched` is set once FRR is asked to load
    * anything: a failure before that left FRR as it was.
    */
-  async function reloadTo(config: string, lastGood: string | undefined, touched: { value: boolean }): Promise<ApplyOutcome> {
+  async function reloadTo(config: string, lastGood: string | undefined, touched: { value: boolean }, runningBefore?: Promise<string | undefined>): Promise<ApplyOutcome> {
     await writeStage(files, candidatePath, config);
     if (plan.inPlace) await writeStage(files, configPath, config);
     // Read once before the load: whether bgpd runs anything (coldLoad), and the operator's debug switches.
-    const running = await show(frr, 'show running-config').catch(() => undefined);
+    const running = await (runningBefore ?? readRunning());
     const debugs = running === undefined ? [] : operatorDebugs(running, config, lastGood);
     touched.value = true;
     verified = undefined;
-    const outcome = (await coldLoad(frr, plan.files, config, running)) ?? (await fullReload(config));
-    const repaired = await giveBgpdItsRouteMaps(config);
+    // Two reads of what FRR now runs, side by side (each is a vtysh start and a dump of the whole
+    // config: ~150 ms at 10,000 services): the route-map entries bgpd itself lacks, and the
+    // skeleton the fast path starts from (read again when bgpd had to be given route-maps).
+    const readsAfterLoad = () => Promise.all([bgpdMissingRouteMaps(frr, config), runningSkeleton()]);
+    const cold = await coldLoad(frr, plan.files, config, running, readsAfterLoad);
+    const outcome = cold?.outcome ?? (await fullReload(config));
+    const [missing, skeleton] = cold?.reads ?? (await readsAfterLoad());
+    const repaired = await giveBgpdItsRouteMaps(config, missing);
     const notes = [
       ...(repaired === 0 ? [] : [`${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd`]),
       ...(await restoreDebugs(debugs)),
     ];
     if (!plan.inPlace) await writeStage(files, configPath, config);
-    await remember(config);
+    await remember(config, repaired === 0 ? skeleton : undefined);
     return notes.length === 0 ? outcome : { ...outcome, description: `${outcome.description}; ${notes.join('; ')}` };
   }
 
@@ -222,12 +254,12 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
   }
 
   /**
-   * After every load: the route-map entries bgpd itself lacks (the merged view every other check
-   * reads shows zebra's copy; `bgpd-route-maps.ts`) are given to bgpd alone, and checked again.
+   * After every load: the route-map entries bgpd itself lacks (`missing`, read after the load: the
+   * merged view every other check reads shows zebra's copy; `bgpd-route-maps.ts`) are given to
+   * bgpd alone, and checked again.
    * Resolves with how many were missing; rejects with the verify stage when bgpd still lacks some.
    */
-  async function giveBgpdItsRouteMaps(config: string): Promise<number> {
-    const missing = await bgpdMissingRouteMaps(frr, config);
+  async function giveBgpdItsRouteMaps(config: string, missing: readonly RouteMapEntry[]): Promise<number> {
     if (missing.length === 0) return 0;
     await loadRouteMapsIntoBgpd(frr, missing);
     const still = await bgpdMissingRouteMaps(frr, config);
@@ -277,6 +309,11 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     };
   }
 
+  /** `show running-config`, or undefined when FRR does not answer (never rejects). */
+  function readRunning(): Promise<string | undefined> {
+    return show(frr, 'show running-config').catch(() => undefined);
+  }
+
   async function daemonsDown(config: string): Promise<string[] | undefined> {
     try {
       return await daemonsNotListening(frr, daemonsNeededBy(config));
@@ -308,13 +345,16 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
           declined = delta.reason;
         }
         await writeStage(files, candidatePath, config);
+        // The running config the load starts from is read while vtysh -C checks the file: two
+        // vtysh starts side by side instead of one after the other.
+        const runningBefore = readRunning();
         const syntax = await checkSyntax(frr, candidatePath).catch((err: unknown) => {
           throw asApplyError(err);
         });
         if (!syntax.valid) {
           throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
         }
-        const outcome = await reloadTo(config, lastGood, touched);
+        const outcome = await reloadTo(config, lastGood, touched, runningBefore);
         // Said only when the fast path tried and gave up: the usual reasons (a first apply, a new tag) are no news.
         return delta.understood ? { ...outcome, description: `${outcome.description}; fast path not taken: ${declined}`, fastPathDeclined: declined } : { ...outcome, fastPathDeclined: declined };
       } catch (err) {

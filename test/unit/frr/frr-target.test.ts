@@ -101,6 +101,39 @@ describe('createFrrTarget: a failed apply says its stage and what FRR runs after
   });
 });
 
+describe('createFrrTarget: the cold load (an FRR without router bgp) overlaps its reads with its checks', () => {
+  it('reads the running config while vtysh -C runs, and reads back beside frr-reload.py --test', async () => {
+    let running = 'frr version 8.4.4\n!\nend\n';
+    const log: string[] = [];
+    const slow = () => new Promise((r) => setTimeout(r, 40));
+    const run: CommandRunner = async (_file, args) => {
+      const what = args.includes('-C') ? 'syntax' : args.includes('-f') ? 'load' : args.includes('--test') ? 'test' : args.includes('-d') ? 'bgpd config' : args.includes('-c') ? 'show' : args.join(' ');
+      log.push(`start ${what}`);
+      await slow();
+      log.push(`end ${what}`);
+      if (what === 'load') running = readFileSync(args[args.length - 1]!, 'utf8');
+      if (what === 'test') {
+        const same = readFileSync(args[args.length - 1]!, 'utf8') === running;
+        return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
+      }
+      return { exitCode: 0, stdout: what === 'show' || what === 'bgpd config' ? running : '', stderr: '' };
+    };
+    const target = createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    const outcome = await target.apply(GOOD, undefined);
+    expect(outcome.path).toBe('cold');
+    expect(running).toBe(GOOD);
+    const at = (line: string) => log.indexOf(line);
+    // Before the load: the running config is read while the syntax check runs.
+    expect(at('start show')).toBeLessThan(at('end syntax'));
+    expect(at('end syntax')).toBeLessThan(at('start load'));
+    // After it: bgpd's own config and the running config are read while frr-reload.py --test runs.
+    const afterLoad = log.slice(at('end load'));
+    expect(afterLoad.indexOf('start bgpd config')).toBeLessThan(afterLoad.indexOf('end test'));
+    expect(afterLoad.indexOf('start show')).toBeLessThan(afterLoad.indexOf('end test'));
+    expect(afterLoad.indexOf('start test')).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('createFrrTarget.difference: what FRR would have to change to run a config (adoption at start, drift check)', () => {
   /** FRR running `running`; records every program call. */
   function recording(running: string): { frr: FrrContext; calls: string[] } {
