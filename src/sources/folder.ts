@@ -67,6 +67,13 @@ export function createFolderSource(dir: string): Source {
         clearTimeout(settle);
         settle = setTimeout(() => void reread(onChange, onEvent), SETTLE_MS);
       };
+      // The first read goes first, alone on the main thread: chokidar's scan (~0.5 s of CPU at
+      // 20,000 entries) then runs while the reconciler renders and FRR loads the config. A change
+      // made before a folder's watch exists is caught by one more read once the scan is done
+      // ('ready'), which compares every file's version with what was read and says nothing when
+      // nothing changed.
+      await reread(onChange, onEvent);
+      if (stopped) return;
       watcher = watch(dir, {
         ignoreInitial: true,
         // Hidden entries are not read (`readFolder`), so not watched: a `.git` folder would cost a
@@ -80,11 +87,7 @@ export function createFolderSource(dir: string): Source {
       watcher.on('raw', soon);
       watcher.on('all', soon);
       watcher.on('error', (err) => onEvent?.({ type: 'error', resource: `dir:${dir}`, error: String(err) }));
-      // The scan and the first read run side by side; a change made during the scan, before the
-      // watch of its folder existed, is caught by one more read once the scan is done ('ready'),
-      // which decodes only what changed and says nothing when nothing did.
       watcher.once('ready', soon);
-      await reread(onChange, onEvent);
     },
     state(): SourceState {
       return { objects, problems, synced };
