@@ -50,21 +50,43 @@ export class ApplyError extends Error {
     message: string,
     /** Lines FRR still differs on (verify), refused lines (rejected), or vtysh's complaints (syntax). */
     readonly details: readonly string[] = [],
-    options: { readonly cause?: unknown; readonly frr?: FrrAfterFailure; readonly rollbackError?: string } = {},
+    options: { readonly cause?: unknown; readonly frr?: FrrAfterFailure; readonly rollbackError?: string; readonly frrAway?: readonly string[] } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.frr = options.frr ?? 'untouched';
     if (options.rollbackError !== undefined) this.rollbackError = options.rollbackError;
+    if (options.frrAway !== undefined && options.frrAway.length > 0) this.frrAway = options.frrAway;
   }
 
   /** What FRR runs after the failure (`untouched` until the apply says otherwise). */
   readonly frr: FrrAfterFailure;
   /** Why the rollback failed, when `frr` is `rollbackFailed`. */
   readonly rollbackError?: string;
+  /**
+   * The daemons the config needs that were away during the apply: not answering when it started,
+   * or restarted (watchfrr) while it ran. The failure is FRR being away, not FRR refusing: the
+   * retry is due as soon as they answer, not at the end of a backoff. Undefined otherwise.
+   */
+  readonly frrAway?: readonly string[];
 
   /** The same failure, with what FRR runs after it. */
   after(frr: FrrAfterFailure, rollbackError?: string): ApplyError {
-    return new ApplyError(this.stage, this.message, this.details, { cause: this.cause, frr, ...(rollbackError === undefined ? {} : { rollbackError }) });
+    return new ApplyError(this.stage, this.message, this.details, {
+      cause: this.cause,
+      frr,
+      ...(rollbackError === undefined ? {} : { rollbackError }),
+      ...(this.frrAway === undefined ? {} : { frrAway: this.frrAway }),
+    });
+  }
+
+  /** The same failure, caused by `daemons` being away (see `frrAway`). */
+  away(daemons: readonly string[]): ApplyError {
+    return new ApplyError(this.stage, this.message, this.details, {
+      cause: this.cause,
+      frr: this.frr,
+      ...(this.rollbackError === undefined ? {} : { rollbackError: this.rollbackError }),
+      frrAway: daemons,
+    });
   }
 }
 

@@ -21,7 +21,7 @@ import { readEnvironment, readForwarding, type FrrEnvironment } from './environm
 import { applyConfig, deltaLines, isEmptyDelta, testReload, type ApplyFiles } from './reload.js';
 import { formatRejectedLine, type RejectedLine } from './rejected-lines.js';
 import { checkSyntax, loadFile, show } from './vtysh.js';
-import { daemonsNotListening, eachDaemonsConfig, orVtysh, VtySocketUnavailable } from './vty-socket.js';
+import { daemonsNotListening, eachDaemonsConfig, orVtysh, vtySocketIdentities, VtySocketUnavailable } from './vty-socket.js';
 import { computeFastDelta, splitNetworks, type FastDelta } from './fast-delta.js';
 import { applyFastDelta } from './fast-apply.js';
 import type { ConfigFiles } from './write-file.js';
@@ -224,10 +224,24 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     // Two reads of what FRR now runs, side by side (each is a vtysh start and a dump of the whole
     // config: ~150 ms at 10,000 services): the route-map entries bgpd itself lacks, and the
     // skeleton the fast path starts from (read again when bgpd had to be given route-maps).
+    // Either load starts them beside its frr-reload.py --test, which only reads too.
     const readsAfterLoad = () => Promise.all([bgpdMissingRouteMaps(frr, config), runningSkeleton()]);
     const cold = await coldLoad(frr, plan.files, config, running, readsAfterLoad);
-    const outcome = cold?.outcome ?? (await fullReload(config));
-    const [missing, skeleton] = cold?.reads ?? (await readsAfterLoad());
+    let reads: ReturnType<typeof readsAfterLoad> | undefined;
+    const startReads = (): void => {
+      // Awaited below, or dropped when FRR changed again since (stale) or the load failed; a
+      // rejection meanwhile (a daemon killed under it) must not go unhandled: it would end the process.
+      reads = readsAfterLoad();
+      reads.catch(() => undefined);
+    };
+    let outcome: ApplyOutcome;
+    try {
+      outcome = cold?.outcome ?? (await fullReload(config, startReads));
+    } catch (err) {
+      await reads?.catch(() => undefined);
+      throw err;
+    }
+    const [missing, skeleton] = cold?.reads ?? (await (reads ?? readsAfterLoad()));
     const repaired = await giveBgpdItsRouteMaps(config, missing);
     const notes = [
       ...(repaired === 0 ? [] : [`${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd`]),
@@ -269,9 +283,9 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     return missing.length;
   }
 
-  async function fullReload(config: string): Promise<ApplyOutcome> {
+  async function fullReload(config: string, onChanged: () => void): Promise<ApplyOutcome> {
     // A debug switch FRR will not turn off (an operator's; operator-debugs.ts) does not fail the apply.
-    const result = await applyConfig(frr, plan.files, { relevant: (delta) => ignoringExtraDebugs(delta, config) });
+    const result = await applyConfig(frr, plan.files, { relevant: (delta) => ignoringExtraDebugs(delta, config), onChanged });
     if (result.rejected.length > 0 && !result.converged) throw rejectedError(result.rejected, 'frr-reload.py --reload');
     if (!result.converged) {
       throw new ApplyError('verify', `FRR still differs from the rendered config after ${result.passes} reloads`, deltaLines(result.remaining));
@@ -323,51 +337,85 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     }
   }
 
+  /** The vty socket of each daemon `config` needs, by incarnation; undefined when there are no sockets to look at. */
+  function socketIdentities(config: string): Promise<Map<string, string> | undefined> {
+    return vtySocketIdentities(frr, daemonsNeededBy(config)).catch(() => undefined);
+  }
+
+  /** The daemons whose socket changed hands since `before`: restarted (or gone) meanwhile. */
+  async function restartedSince(config: string, before: Map<string, string> | undefined): Promise<string[]> {
+    if (before === undefined) return [];
+    const now = await socketIdentities(config);
+    return now === undefined ? [] : [...before].filter(([d, id]) => now.get(d) !== id).map(([d]) => d);
+  }
+
+  /** `apply` once the daemons answered: the fast path, or the checked full load with its rollback. */
+  async function applyAnswering(config: string, lastGood: string | undefined): Promise<ApplyOutcome> {
+    const touched = { value: false };
+    try {
+      const delta = fastDelta(config);
+      let declined: string;
+      if (delta.understood) {
+        const fast = await fastApply(config, delta, verified!, touched);
+        if (typeof fast !== 'string') return fast;
+        declined = fast;
+      } else {
+        declined = delta.reason;
+      }
+      await writeStage(files, candidatePath, config);
+      // The running config the load starts from is read while vtysh -C checks the file: two
+      // vtysh starts side by side instead of one after the other.
+      const runningBefore = readRunning();
+      const syntax = await checkSyntax(frr, candidatePath).catch((err: unknown) => {
+        throw asApplyError(err);
+      });
+      if (!syntax.valid) {
+        throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
+      }
+      const outcome = await reloadTo(config, lastGood, touched, runningBefore);
+      // Said only when the fast path tried and gave up: the usual reasons (a first apply, a new tag) are no news.
+      return delta.understood ? { ...outcome, description: `${outcome.description}; fast path not taken: ${declined}`, fastPathDeclined: declined } : { ...outcome, fastPathDeclined: declined };
+    } catch (err) {
+      const failure = asApplyError(err);
+      if (!touched.value) throw failure.after('untouched');
+      if (lastGood === undefined || lastGood === config) throw failure.after('noRollback');
+      // Leave FRR as it was before this attempt rather than half-way through it, and say whether that worked.
+      try {
+        await reloadTo(lastGood, config, { value: false });
+      } catch (rollback) {
+        throw failure.after('rollbackFailed', asApplyError(rollback).message);
+      }
+      throw failure.after('rolledBack');
+    }
+  }
+
   return {
     async apply(config, lastGood) {
-      const touched = { value: false };
+      // A daemon being restarted would fail the reload after seconds of frr-reload.py (and its
+      // rollback, failing too): say so at once, touching nothing. The reconciler retries as soon
+      // as the daemon answers. What was verified to run may be gone with it: start over.
+      const down = await daemonsDown(config).catch(() => undefined);
+      if (down !== undefined && down.length > 0) {
+        verified = undefined;
+        throw new ApplyError(
+          'reload',
+          `FRR's ${down.join(' and ')} ${down.length === 1 ? 'does' : 'do'} not answer on ${down.length === 1 ? 'its vty socket' : 'their vty sockets'} (FRR not started, or watchfrr restarting ${down.length === 1 ? 'it' : 'them'}): nothing was applied; retried as soon as FRR answers`,
+          [],
+          { frrAway: down },
+        );
+      }
+      // A daemon killed while the apply runs fails it (and its rollback) after seconds; watchfrr may
+      // have it back before the failure is known, so a look at the sockets afterwards may not see
+      // it away. Its socket's incarnation does: such a failure is FRR away (`frrAway`), retried as
+      // soon as FRR answers, as is one after which a needed daemon still does not answer.
+      const before = await socketIdentities(config);
       try {
-        // A daemon being restarted would fail the reload after seconds of frr-reload.py (and its
-        // rollback, failing too): say so at once, touching nothing. The reconciler retries as soon
-        // as the daemon answers. What was verified to run may be gone with it: start over.
-        const down = await daemonsDown(config);
-        if (down !== undefined && down.length > 0) {
-          verified = undefined;
-          throw new ApplyError('reload', `FRR's ${down.join(' and ')} ${down.length === 1 ? 'does' : 'do'} not answer on ${down.length === 1 ? 'its vty socket' : 'their vty sockets'} (FRR not started, or watchfrr restarting ${down.length === 1 ? 'it' : 'them'}): nothing was applied; retried as soon as FRR answers`);
-        }
-        const delta = fastDelta(config);
-        let declined: string;
-        if (delta.understood) {
-          const fast = await fastApply(config, delta, verified!, touched);
-          if (typeof fast !== 'string') return fast;
-          declined = fast;
-        } else {
-          declined = delta.reason;
-        }
-        await writeStage(files, candidatePath, config);
-        // The running config the load starts from is read while vtysh -C checks the file: two
-        // vtysh starts side by side instead of one after the other.
-        const runningBefore = readRunning();
-        const syntax = await checkSyntax(frr, candidatePath).catch((err: unknown) => {
-          throw asApplyError(err);
-        });
-        if (!syntax.valid) {
-          throw new ApplyError('syntax', `vtysh -C rejected the rendered config: ${syntax.errors[0] ?? 'no detail'}`, syntax.errors);
-        }
-        const outcome = await reloadTo(config, lastGood, touched, runningBefore);
-        // Said only when the fast path tried and gave up: the usual reasons (a first apply, a new tag) are no news.
-        return delta.understood ? { ...outcome, description: `${outcome.description}; fast path not taken: ${declined}`, fastPathDeclined: declined } : { ...outcome, fastPathDeclined: declined };
+        return await applyAnswering(config, lastGood);
       } catch (err) {
         const failure = asApplyError(err);
-        if (!touched.value) throw failure.after('untouched');
-        if (lastGood === undefined || lastGood === config) throw failure.after('noRollback');
-        // Leave FRR as it was before this attempt rather than half-way through it, and say whether that worked.
-        try {
-          await reloadTo(lastGood, config, { value: false });
-        } catch (rollback) {
-          throw failure.after('rollbackFailed', asApplyError(rollback).message);
-        }
-        throw failure.after('rolledBack');
+        const [restarted, down] = await Promise.all([restartedSince(config, before), daemonsDown(config).catch(() => undefined)]);
+        const away = [...new Set([...restarted, ...(down ?? [])])].sort();
+        throw away.length > 0 ? failure.away(away) : failure;
       }
     },
 

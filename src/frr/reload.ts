@@ -171,6 +171,12 @@ export interface ApplyOptions {
   readonly maxPasses?: number;
   /** The part of `--test`'s delta that counts (default: all of it); e.g. without an operator's debug switches. */
   readonly relevant?: (delta: ConfigDelta) => ConfigDelta;
+  /**
+   * Called each time FRR was just changed (after each `--reload`, after BFD defaults were set),
+   * before the verification that follows: reads of what FRR now runs can go beside `--test`. Only
+   * the last call's view stands when FRR converged.
+   */
+  readonly onChanged?: () => void;
 }
 
 const DEFAULT_MAX_PASSES = 3;
@@ -201,6 +207,7 @@ export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, o
   let lastError: FrrCommandError | undefined;
   for (let pass = 1; pass <= maxPasses; pass++) {
     const run = await reloadOnce(frr, reload, confdir);
+    opts.onChanged?.();
     lastError = run.error;
     if (run.error !== undefined) reloadErrors.push(run.error.message);
     // A non-zero exit is checked, not trusted either way: the verification decides.
@@ -210,6 +217,7 @@ export async function applyConfig(frr: FrrContext, files: ApplyFiles | string, o
     const defaults = bfdDefaultsFor(remaining);
     if (defaults !== undefined) {
       await setBfdDefaults(frr, defaults);
+      opts.onChanged?.();
       remaining = relevant(await testReload(frr, verify));
       if (isEmptyDelta(remaining)) return { passes: pass, remaining, converged: true, rejected: [], reloadErrors };
     }

@@ -15,7 +15,7 @@
  * and, on 10.x, `show bfd peers` are enable-node commands.
  */
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_VTYSH_TIMEOUT_MS, type FrrContext } from './context.js';
@@ -136,6 +136,28 @@ export async function daemonsNotListening(frr: FrrContext, daemons: readonly str
   const dir = vtySocketDir(frr)!;
   const down = await Promise.all(daemons.map(async (d) => (present.has(d) && (await listening(join(dir, `${d}.vty`))) ? undefined : d)));
   return down.filter((d): d is string => d !== undefined);
+}
+
+/**
+ * Which incarnation of each of `daemons` owns its vty socket now: the socket file's device, inode
+ * and change time in nanoseconds (a daemon unlinks and binds its socket anew when it starts, so a
+ * daemon watchfrr restarted has another; the time tells it apart even where the file system hands
+ * the freed inode number to the new file), `absent` when there is none. Compared before and after an apply, it tells a
+ * failure caused by a daemon restarting meanwhile from FRR refusing the config. Rejects with
+ * `VtySocketUnavailable` as `daemonsNotListening` does.
+ */
+export async function vtySocketIdentities(frr: FrrContext, daemons: readonly string[]): Promise<Map<string, string>> {
+  const dir = vtySocketDir(frr);
+  if (dir === undefined) throw new VtySocketUnavailable('this FRR context uses no vty sockets');
+  const ids = await Promise.all(
+    daemons.map((d) =>
+      lstat(join(dir, `${d}.vty`), { bigint: true }).then(
+        (st) => `${st.dev}:${st.ino}:${st.ctimeNs}`,
+        () => 'absent',
+      ),
+    ),
+  );
+  return new Map(daemons.map((d, i) => [d, ids[i]!]));
 }
 
 function listening(path: string): Promise<boolean> {

@@ -86,11 +86,18 @@ export class Reconciler {
   private failedConfig: string | undefined;
   private lastErrorKey = '';
   /**
-   * FRR was last seen not answering: by the drift check (every daemon silent), or by the recovery
-   * probe (a daemon the config needs silent). Only those set it: an apply failing at the reload
-   * stage may be FRR refusing, not FRR away, and must keep its backoff.
+   * FRR was last seen not answering at all, by the drift check (every daemon silent); its next
+   * answer retries a failed apply at once. Only the drift check sets it: an apply failing at the
+   * reload stage may be FRR refusing, not FRR away, and must keep its backoff.
    */
   private frrDown = false;
+  /**
+   * The apply that failed last was missing a daemon its config needs: the recovery probe saw it
+   * silent, or the failure said so (`ApplyError.frrAway`: not answering, or restarted while the
+   * apply ran). The probe retries once every needed daemon answers. Apart from `frrDown`: the drift
+   * check hears the other daemons answer while bfdd is still down, which is no reason to retry.
+   */
+  private daemonAway = false;
   /** The config FRR is known to run; undefined at start and after FRR drifted. */
   private applied: string | undefined;
   /** The last config FRR accepted, to roll back to when a reload fails. */
@@ -304,7 +311,12 @@ export class Reconciler {
 
     const started = clock.now();
     try {
-      if (this.applied === undefined) {
+      // Whether FRR already runs the config, asked only where it may: at start (adopting FRR without
+      // a reload) and when the config is the last good one (FRR restarted from it, or drifted and
+      // came back). A config FRR never accepted is applied straight away: the check (an
+      // frr-reload.py --test) would only find it different, and it lies on the way to the retry
+      // after a daemon comes back, when every second counts.
+      if (this.applied === undefined && (this.lastGood === undefined || this.lastGood === config)) {
         const difference = await this.deps.target.difference(config);
         if (difference.length === 0) {
           // Sidecar (re)start or FRR drift: FRR already runs exactly this. Touch nothing but the file
@@ -391,6 +403,9 @@ export class Reconciler {
     metrics.reloads.inc({ result: 'failure' });
     metrics.reconciles.inc({ result: 'failed' });
     if (e.stage === 'reload') metrics.frrReachable.set(0);
+    // A daemon that was away may be back before the first look of the recovery probe (watchfrr
+    // restarts a killed bgpd within a second): the failure itself says so.
+    this.daemonAway = e.frrAway !== undefined;
     // The backoff counts the failures of this config only. Each change is tried once anyway, so
     // changes made during a fault (disk full) must not push the retry of the last one out to
     // minutes after the fault cleared; a config that keeps failing still backs off.
@@ -454,11 +469,12 @@ export class Reconciler {
     const down = await this.deps.target.daemonsDown(config).catch(() => undefined);
     if (down === undefined || this.stopped || this.retryTimer === undefined) return false;
     if (down.length > 0) {
-      this.frrDown = true;
+      this.daemonAway = true;
       return true;
     }
-    if (!this.frrDown) return true;
+    if (!this.frrDown && !this.daemonAway) return true;
     this.frrDown = false;
+    this.daemonAway = false;
     this.retryNow();
     return false;
   }

@@ -14,7 +14,7 @@ import { gatherFrrState } from '../../src/frr/frr-state.js';
 import { createFrrTarget } from '../../src/frr/frr-target.js';
 import type { CommandRunner } from '../../src/frr/run.js';
 import { realConfigFiles } from '../../src/frr/write-file.js';
-import { askDaemon, configFingerprint, daemonsNotListening, daemonsWithSockets, eachDaemonsConfig, VtySocketUnavailable } from '../../src/frr/vty-socket.js';
+import { askDaemon, configFingerprint, daemonsNotListening, daemonsWithSockets, eachDaemonsConfig, vtySocketIdentities, VtySocketUnavailable } from '../../src/frr/vty-socket.js';
 import { cleanupStale, describeWithFrr, FrrInstance } from '../harness/index.js';
 
 const FRR_TIMEOUT_MS = 60_000;
@@ -158,6 +158,8 @@ describeWithFrr('vty sockets on real FRR', () => {
     const watchfrr = pid('watchfrr');
     const bgpd = pid('bgpd');
     expect(await daemonsNotListening(speaker.frr, ['bfdd', 'bgpd', 'zebra'])).toEqual([]);
+    const before = await vtySocketIdentities(speaker.frr, ['bgpd', 'zebra']);
+    expect(await vtySocketIdentities(speaker.frr, ['bgpd', 'zebra'])).toEqual(before); // stable while nothing restarts
     process.kill(watchfrr, 'SIGSTOP');
     try {
       process.kill(bgpd, 'SIGKILL');
@@ -171,6 +173,10 @@ describeWithFrr('vty sockets on real FRR', () => {
     }
     await waitFor(async () => (await daemonsNotListening(speaker.frr, ['bgpd'])).length === 0, 30_000);
     expect(pid('bgpd')).not.toBe(bgpd);
+    // The restarted bgpd bound its socket anew: an apply failing meanwhile is told to be FRR away.
+    const after = await vtySocketIdentities(speaker.frr, ['bgpd', 'zebra']);
+    expect(after.get('bgpd')).not.toBe(before.get('bgpd'));
+    expect(after.get('zebra')).toBe(before.get('zebra'));
   }, FRR_TIMEOUT_MS);
 });
 

@@ -6,15 +6,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { ApplyError } from '../../../src/frr/apply-error.js';
 import type { FrrContext } from '../../../src/frr/context.js';
 import { createFrrTarget } from '../../../src/frr/frr-target.js';
 import { spawnRunner, type CommandRunner } from '../../../src/frr/run.js';
 import { realConfigFiles, type ConfigFiles } from '../../../src/frr/write-file.js';
+import { ensureBuilt, ROOT } from '../../hostile/run.js';
 
 const GOOD = 'router bgp 64500\n neighbor 192.0.2.1 remote-as 64501\n';
 const NEW = 'router bgp 64500\n neighbor 192.0.2.1 remote-as 64502\n';
@@ -134,6 +137,77 @@ describe('createFrrTarget: the cold load (an FRR without router bgp) overlaps it
   });
 });
 
+describe('createFrrTarget: the full reload reads back beside its verification', () => {
+  it('reads bgpd\'s config and the running config while frr-reload.py --test runs after each --reload', async () => {
+    let running = GOOD;
+    const log: string[] = [];
+    const slow = () => new Promise((r) => setTimeout(r, 40));
+    const run: CommandRunner = async (_file, args) => {
+      const what = args.includes('-C') ? 'syntax' : args.includes('--reload') ? 'reload' : args.includes('--test') ? 'test' : args.includes('-d') ? 'bgpd config' : args.includes('-c') ? 'show' : args.join(' ');
+      log.push(`start ${what}`);
+      await slow();
+      log.push(`end ${what}`);
+      if (what === 'reload') running = readFileSync(args[args.length - 1]!, 'utf8');
+      if (what === 'test') {
+        const same = readFileSync(args[args.length - 1]!, 'utf8') === running;
+        return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
+      }
+      return { exitCode: 0, stdout: what === 'show' || what === 'bgpd config' ? running : '', stderr: '' };
+    };
+    const target = createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles, fastPath: false });
+    const withRouteMap = `${NEW}route-map rm permit 10\nexit\n`;
+    const outcome = await target.apply(withRouteMap, GOOD);
+    expect(outcome.path).toBe('reload');
+    expect(running).toBe(withRouteMap);
+    const afterReload = log.slice(log.indexOf('end reload'));
+    expect(afterReload.indexOf('start test')).toBeGreaterThanOrEqual(0);
+    expect(afterReload.indexOf('start bgpd config')).toBeLessThan(afterReload.indexOf('end test'));
+    expect(afterReload.indexOf('start show')).toBeLessThan(afterReload.indexOf('end test'));
+  });
+});
+
+describe('createFrrTarget: a read beside the verification that fails (bgpd killed under it)', () => {
+  // Found by the soak: the read rejected while frr-reload.py --test still ran, nobody awaited it
+  // yet, and Node ended the sidecar for an unhandled rejection. Jest keeps a test alive through
+  // one, so the apply runs in a Node process of its own, from the build, as the sidecar does.
+  it('fails the apply with it, after the verification, and the process lives on', async () => {
+    await ensureBuilt();
+    const script = join(dir, 'apply.mjs');
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', path)).href);
+    writeFileSync(
+      script,
+      `import { readFileSync } from 'node:fs';
+import { createFrrTarget } from ${dist('frr/frr-target.js')};
+import { realConfigFiles } from ${dist('frr/write-file.js')};
+let running = ${JSON.stringify(GOOD)};
+const run = async (_file, args) => {
+  if (args.includes('-d')) throw new Error('bgpd: connection refused');
+  if (args.includes('--test')) await new Promise((r) => setTimeout(r, 200)); // the read fails meanwhile
+  if (args.includes('--reload')) running = readFileSync(args[args.length - 1], 'utf8');
+  if (args.includes('--test')) {
+    const same = readFileSync(args[args.length - 1], 'utf8') === running;
+    return { exitCode: 0, stdout: same ? '' : 'Lines To Add\\n============\\n! something\\n', stderr: '' };
+  }
+  return { exitCode: 0, stdout: args.includes('-c') ? running : '', stderr: '' };
+};
+const target = createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: ${JSON.stringify(join(dir, 'frr.conf'))}, files: realConfigFiles, fastPath: false });
+await target.apply(${JSON.stringify(`${NEW}route-map rm permit 10
+exit
+`)}, undefined).then(
+  () => console.log('applied'),
+  (e) => console.log('failed: ' + e.message),
+);
+await new Promise((r) => setTimeout(r, 100));
+console.log('alive');
+`,
+    );
+    const r = await execa('node', [script], { reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('failed: bgpd: connection refused\nalive');
+  }, 120_000);
+});
+
 describe('createFrrTarget.difference: what FRR would have to change to run a config (adoption at start, drift check)', () => {
   /** FRR running `running`; records every program call. */
   function recording(running: string): { frr: FrrContext; calls: string[] } {
@@ -220,6 +294,52 @@ describe('createFrrTarget: a daemon the config needs does not answer on its vty 
       rmSync(join(vtyDir, 'bgpd.vty'));
       servers.push(await listen(join(vtyDir, 'bgpd.vty'))); // watchfrr brought it back
       expect(await target.daemonsDown(GOOD)).toEqual([]);
+    } finally {
+      for (const s of servers) s.close();
+    }
+  });
+
+  it('a refusal says FRR was away (frrAway): the reconciler retries when it answers, not after a backoff', async () => {
+    const vtyDir = join(dir, 'run');
+    mkdirSync(vtyDir);
+    const server = await listen(join(vtyDir, 'zebra.vty'));
+    staleSocket(join(vtyDir, 'bgpd.vty'));
+    const target = createFrrTarget({ frr: { run: modelFrr(() => false).run, vtyDir }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    try {
+      expect((await failure(target.apply(NEW, GOOD))).frrAway).toEqual(['bgpd']);
+    } finally {
+      server.close();
+    }
+  });
+
+  // Found by the soak (CI, 2026-12-02): bgpd killed while a reload ran; the reload and its rollback
+  // failed after seconds, by which time watchfrr had bgpd back, so the recovery probe never saw it
+  // down and the retry waited for its backoff: FRR ran the config 5.6 s after the fault cleared.
+  it('a failure while a daemon the config needs restarted says so (frrAway); one with the same daemons does not', async () => {
+    const vtyDir = join(dir, 'run');
+    mkdirSync(vtyDir);
+    const servers = [await listen(join(vtyDir, 'zebra.vty')), await listen(join(vtyDir, 'bgpd.vty'))];
+    let restartBgpd = false;
+    const model = modelFrr((t) => t === NEW);
+    const run: CommandRunner = async (file, args, opts) => {
+      if (restartBgpd && args.includes('--reload')) {
+        // watchfrr's restart: the killed bgpd's socket is unlinked and bound anew by the new one.
+        restartBgpd = false;
+        servers[1]!.close();
+        rmSync(join(vtyDir, 'bgpd.vty'), { force: true });
+        servers[1] = await listen(join(vtyDir, 'bgpd.vty'));
+      }
+      return model.run(file, args, opts);
+    };
+    const target = createFrrTarget({ frr: { run, vtyDir }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    try {
+      const refused = await failure(target.apply(NEW, GOOD));
+      expect(refused).toMatchObject({ stage: 'reload', frr: 'rolledBack' });
+      expect(refused.frrAway).toBeUndefined();
+      restartBgpd = true;
+      const away = await failure(target.apply(NEW, GOOD));
+      expect(away).toMatchObject({ stage: 'reload', frr: 'rolledBack', frrAway: ['bgpd'] });
+      expect(restartBgpd).toBe(false);
     } finally {
       for (const s of servers) s.close();
     }

@@ -331,6 +331,87 @@ describe('Reconciler', () => {
     await r.stop();
   });
 
+  // Found by the soak (CI, 2026-12-02): bgpd killed while a reload ran; the reload and its rollback
+  // failed after watchfrr had bgpd back, so no probe saw it down and the retry waited its backoff.
+  it('retries at the next look when the failure says a daemon was away, though it answered before any look', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.daemonsDownNow = []; // back before the probe's first look
+    target.failNext = 2;
+    target.failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom', [], { frr: 'rolledBack', frrAway: ['bgpd'] });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply?.result).toBe('failure');
+    const attempts = target.lastGoods.length;
+    await clock.advance(RECOVERY_PROBE_MS);
+    await flush();
+    await r.idle();
+    expect(target.lastGoods.length).toBe(attempts + 1); // well before the backoff's 0.75 s
+    // That retry failed the same way: again at the next look, not after 1.5 s.
+    await clock.advance(RECOVERY_PROBE_MS);
+    await flush();
+    await r.idle();
+    expect(target.lastGoods.length).toBe(attempts + 2);
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    await r.stop();
+  });
+
+  it('waits for the daemon the config needs, not for FRR as a whole: the drift check hearing the others is no retry', async () => {
+    const infos: string[] = [];
+    const logger: Logger = { ...silentLogger, info: (msg: string) => void infos.push(msg) };
+    const { clock, source, target, r } = await setup(logger);
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    target.daemonsDownNow = ['bfdd']; // bfdd killed; zebra and bgpd answer, so does the fingerprint
+    target.failNext = 1_000;
+    target.failWith = new ApplyError('reload', "FRR's bfdd does not answer on its vty socket", [], { frrAway: ['bfdd'] });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    await clock.advance(20_000); // four drift checks, all answering
+    await flush();
+    expect(infos).not.toContain('FRR answers again; retrying the failed apply now');
+    const attempts = target.lastGoods.length;
+    expect(attempts).toBeLessThan(10); // the backoff's pace (0.75 s doubling to 8 s), not one per look
+    target.daemonsDownNow = [];
+    target.failNext = 0;
+    await clock.advance(RECOVERY_PROBE_MS);
+    await flush();
+    await r.idle();
+    expect(infos).toContain('FRR answers again; retrying the failed apply now');
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    await r.stop();
+  });
+
+  it('asks FRR whether it runs a config only where it may: not for one FRR never accepted, after a failed rollback', async () => {
+    const { clock, source, target, r } = await setup();
+    source.objects = [peer('a', '192.0.2.1')];
+    await r.start();
+    await clock.advance(200);
+    const atStart = target.runsAsks;
+    expect(atStart).toBe(1); // the start: adopting FRR without a reload is worth the question
+    target.failNext = 1;
+    target.failWith = new ApplyError('reload', 'frr-reload.py --reload failed (exit 1): boom', [], { frr: 'rollbackFailed', rollbackError: 'vtysh: timed out' });
+    source.set([peer('a', '192.0.2.9')]);
+    await clock.advance(200);
+    expect(r.status().apply?.result).toBe('failure');
+    await clock.advance(1_000); // the retry: applied straight away
+    await flush();
+    await r.idle();
+    expect(target.applied.at(-1)).toContain('neighbor 192.0.2.9 remote-as 64501');
+    expect(target.runsAsks).toBe(atStart);
+    // FRR restarted (drift): the config is the last good one, which FRR may well run again: asked.
+    target.fp = 'fp-2';
+    await clock.advance(5_000);
+    await flush();
+    await r.idle();
+    expect(target.runsAsks).toBe(atStart + 1);
+    expect(r.status().apply?.result).toBe('adopted');
+    await r.stop();
+  });
+
   it('keeps the backoff of an apply that fails while every daemon answers (FRR refusing, not away)', async () => {
     const { clock, source, target, r } = await setup();
     source.objects = [peer('a', '192.0.2.1')];
