@@ -104,62 +104,66 @@ describe('createFrrTarget: a failed apply says its stage and what FRR runs after
   });
 });
 
-describe('createFrrTarget: the cold load (an FRR without router bgp) overlaps its reads with its checks', () => {
-  it('reads the running config while vtysh -C runs, and reads back beside frr-reload.py --test', async () => {
-    let running = 'frr version 8.4.4\n!\nend\n';
+describe('createFrrTarget: both loads overlap their reads with their checks', () => {
+  /**
+   * FRR running `initial`, each program taking 40 ms and logged at its start and end; `vtysh -f`
+   * (cold load) and `frr-reload.py --reload` make it run the file.
+   */
+  function timedFrr(initial: string): { run: CommandRunner; log: string[]; running: () => string } {
+    let running = initial;
     const log: string[] = [];
-    const slow = () => new Promise((r) => setTimeout(r, 40));
     const run: CommandRunner = async (_file, args) => {
-      const what = args.includes('-C') ? 'syntax' : args.includes('-f') ? 'load' : args.includes('--test') ? 'test' : args.includes('-d') ? 'bgpd config' : args.includes('-c') ? 'show' : args.join(' ');
+      const what = args.includes('-C')
+        ? 'syntax'
+        : args.includes('-f')
+          ? 'load'
+          : args.includes('--reload')
+            ? 'reload'
+            : args.includes('--test')
+              ? 'test'
+              : args.includes('-d')
+                ? 'bgpd config'
+                : args.includes('-c')
+                  ? 'show'
+                  : args.join(' ');
       log.push(`start ${what}`);
-      await slow();
+      await new Promise((r) => setTimeout(r, 40));
       log.push(`end ${what}`);
-      if (what === 'load') running = readFileSync(args[args.length - 1]!, 'utf8');
+      if (what === 'load' || what === 'reload') running = readFileSync(args[args.length - 1]!, 'utf8');
       if (what === 'test') {
         const same = readFileSync(args[args.length - 1]!, 'utf8') === running;
         return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
       }
       return { exitCode: 0, stdout: what === 'show' || what === 'bgpd config' ? running : '', stderr: '' };
     };
-    const target = createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
+    return { run, log, running: () => running };
+  }
+
+  it('cold load (an FRR without router bgp): reads the running config while vtysh -C runs, and reads back beside frr-reload.py --test', async () => {
+    const frr = timedFrr('frr version 8.4.4\n!\nend\n');
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles });
     const outcome = await target.apply(GOOD, undefined);
     expect(outcome.path).toBe('cold');
-    expect(running).toBe(GOOD);
-    const at = (line: string) => log.indexOf(line);
+    expect(frr.running()).toBe(GOOD);
+    const at = (line: string) => frr.log.indexOf(line);
     // Before the load: the running config is read while the syntax check runs.
     expect(at('start show')).toBeLessThan(at('end syntax'));
     expect(at('end syntax')).toBeLessThan(at('start load'));
     // After it: bgpd's own config and the running config are read while frr-reload.py --test runs.
-    const afterLoad = log.slice(at('end load'));
+    const afterLoad = frr.log.slice(at('end load'));
     expect(afterLoad.indexOf('start bgpd config')).toBeLessThan(afterLoad.indexOf('end test'));
     expect(afterLoad.indexOf('start show')).toBeLessThan(afterLoad.indexOf('end test'));
     expect(afterLoad.indexOf('start test')).toBeGreaterThanOrEqual(0);
   });
-});
 
-describe('createFrrTarget: the full reload reads back beside its verification', () => {
-  it('reads bgpd\'s config and the running config while frr-reload.py --test runs after each --reload', async () => {
-    let running = GOOD;
-    const log: string[] = [];
-    const slow = () => new Promise((r) => setTimeout(r, 40));
-    const run: CommandRunner = async (_file, args) => {
-      const what = args.includes('-C') ? 'syntax' : args.includes('--reload') ? 'reload' : args.includes('--test') ? 'test' : args.includes('-d') ? 'bgpd config' : args.includes('-c') ? 'show' : args.join(' ');
-      log.push(`start ${what}`);
-      await slow();
-      log.push(`end ${what}`);
-      if (what === 'reload') running = readFileSync(args[args.length - 1]!, 'utf8');
-      if (what === 'test') {
-        const same = readFileSync(args[args.length - 1]!, 'utf8') === running;
-        return { exitCode: 0, stdout: same ? '' : 'Lines To Add\n============\n! something\n', stderr: '' };
-      }
-      return { exitCode: 0, stdout: what === 'show' || what === 'bgpd config' ? running : '', stderr: '' };
-    };
-    const target = createFrrTarget({ frr: { run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles, fastPath: false });
+  it("full reload: reads bgpd's config and the running config while frr-reload.py --test runs after the --reload", async () => {
+    const frr = timedFrr(GOOD);
+    const target = createFrrTarget({ frr: { run: frr.run, pathspace: 'p' }, configPath: join(dir, 'frr.conf'), files: realConfigFiles, fastPath: false });
     const withRouteMap = `${NEW}route-map rm permit 10\nexit\n`;
     const outcome = await target.apply(withRouteMap, GOOD);
     expect(outcome.path).toBe('reload');
-    expect(running).toBe(withRouteMap);
-    const afterReload = log.slice(log.indexOf('end reload'));
+    expect(frr.running()).toBe(withRouteMap);
+    const afterReload = frr.log.slice(frr.log.indexOf('end reload'));
     expect(afterReload.indexOf('start test')).toBeGreaterThanOrEqual(0);
     expect(afterReload.indexOf('start bgpd config')).toBeLessThan(afterReload.indexOf('end test'));
     expect(afterReload.indexOf('start show')).toBeLessThan(afterReload.indexOf('end test'));
