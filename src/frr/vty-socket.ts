@@ -142,9 +142,9 @@ export async function daemonsNotListening(frr: FrrContext, daemons: readonly str
  * Which incarnation of each of `daemons` owns its vty socket now: the socket file's device, inode
  * and change time in nanoseconds (a daemon unlinks and binds its socket anew when it starts, so a
  * daemon watchfrr restarted has another; the time tells it apart even where the file system hands
- * the freed inode number to the new file), `absent` when there is none. Compared before and after an apply, it tells a
- * failure caused by a daemon restarting meanwhile from FRR refusing the config. Rejects with
- * `VtySocketUnavailable` as `daemonsNotListening` does.
+ * the freed inode number to the new file), `absent` when there is none. Compared before and after
+ * an apply, it tells a failure caused by a daemon restarting meanwhile from FRR refusing the
+ * config. Rejects with `VtySocketUnavailable` as `daemonsNotListening` does.
  */
 export async function vtySocketIdentities(frr: FrrContext, daemons: readonly string[]): Promise<Map<string, string>> {
   const dir = vtySocketDir(frr);
