@@ -137,36 +137,56 @@ function reloadPlan(frr: FrrContext, configPath: string, candidatePath: string):
  * so bgpd announces nothing while every check of the merged view passes (found by the soak).
  * Lines the file repeats are no-ops; what FRR runs beyond the file is left for the full reload.
  */
-async function coldLoad<R>(
-  frr: FrrContext,
-  files: ApplyFiles,
-  config: string,
-  running: string | undefined,
-  readsAfterLoad: () => Promise<R>,
-): Promise<{ outcome: ApplyOutcome; reads: R } | undefined> {
+async function coldLoad(frr: FrrContext, files: ApplyFiles, config: string, running: string | undefined, reads: ReadsBeside<unknown>): Promise<ApplyOutcome | undefined> {
   if (running === undefined || ROUTER_BGP.test(running)) return undefined;
   let rejected: readonly RejectedLine[];
-  let reads: Promise<R> | undefined;
   try {
     rejected = await loadFile(frr, files.reload);
     if (rejected.length === 0) {
       // The reads that follow every load run beside frr-reload.py --test (~0.6 s at 10,000
       // services) instead of after it; they only read, so a failed verification costs nothing.
-      reads = readsAfterLoad();
-      reads.catch(() => undefined); // awaited below, or dropped when the load is not verified
+      reads.start();
       if (!isEmptyDelta(ignoringExtraDebugs(await testReload(frr, files.verify), config))) {
-        await reads.catch(() => undefined);
+        await reads.drop();
         return undefined;
       }
     }
   } catch {
-    await reads?.catch(() => undefined);
+    await reads.drop();
     return undefined;
   }
   if (rejected.length > 0) throw rejectedError(rejected, 'vtysh -f');
+  return { passes: 0, path: 'cold', description: `loaded into an FRR without router bgp${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` };
+}
+
+/**
+ * The reads that follow a load, started beside the load's last `frr-reload.py --test` (they only
+ * read). Only the last started counts: FRR changed again since an earlier one. Started reads are
+ * always observed: a rejection while nobody awaits them (a daemon killed under them) would end
+ * the process as an unhandled rejection.
+ */
+interface ReadsBeside<R> {
+  /** Starts the reads anew (what FRR runs now). */
+  start(): void;
+  /** Drops the last started reads (stale, or the load failed) once they are over, whatever their outcome. */
+  drop(): Promise<void>;
+  /** The last started reads, or reads started now when none was. */
+  result(): Promise<R>;
+}
+
+function readsBeside<R>(read: () => Promise<R>): ReadsBeside<R> {
+  let last: Promise<R> | undefined;
   return {
-    outcome: { passes: 0, path: 'cold', description: `loaded into an FRR without router bgp${frr.pathspace ? ` (pathspace ${frr.pathspace})` : ''} with vtysh -f (verified)` },
-    reads: await reads!,
+    start() {
+      last = read();
+      last.catch(() => undefined);
+    },
+    async drop() {
+      const stale = last;
+      last = undefined;
+      await stale?.catch(() => undefined);
+    },
+    result: () => last ?? read(),
   };
 }
 
@@ -225,23 +245,15 @@ export function createFrrTarget(opts: ApplierOptions): ConfigTarget {
     // config: ~150 ms at 10,000 services): the route-map entries bgpd itself lacks, and the
     // skeleton the fast path starts from (read again when bgpd had to be given route-maps).
     // Either load starts them beside its frr-reload.py --test, which only reads too.
-    const readsAfterLoad = () => Promise.all([bgpdMissingRouteMaps(frr, config), runningSkeleton()]);
-    const cold = await coldLoad(frr, plan.files, config, running, readsAfterLoad);
-    let reads: ReturnType<typeof readsAfterLoad> | undefined;
-    const startReads = (): void => {
-      // Awaited below, or dropped when FRR changed again since (stale) or the load failed; a
-      // rejection meanwhile (a daemon killed under it) must not go unhandled: it would end the process.
-      reads = readsAfterLoad();
-      reads.catch(() => undefined);
-    };
+    const reads = readsBeside(() => Promise.all([bgpdMissingRouteMaps(frr, config), runningSkeleton()]));
     let outcome: ApplyOutcome;
     try {
-      outcome = cold?.outcome ?? (await fullReload(config, startReads));
+      outcome = (await coldLoad(frr, plan.files, config, running, reads)) ?? (await fullReload(config, reads.start));
     } catch (err) {
-      await reads?.catch(() => undefined);
+      await reads.drop();
       throw err;
     }
-    const [missing, skeleton] = cold?.reads ?? (await (reads ?? readsAfterLoad()));
+    const [missing, skeleton] = await reads.result();
     const repaired = await giveBgpdItsRouteMaps(config, missing);
     const notes = [
       ...(repaired === 0 ? [] : [`${repaired} route-map entr${repaired === 1 ? 'y' : 'ies'} bgpd lacked loaded into bgpd`]),
