@@ -106,13 +106,19 @@ let runs = 0;
 
 /**
  * Runs `node ARGS` (the CLI as a user runs it: a fresh process) and times it from spawn to exit.
- * `--require peak-rss.cjs` is added to NODE_OPTIONS so the process reports its peak RSS at exit
- * (a few lines read at exit; nothing else changes). stdout is counted and dropped.
+ * The process gets `opts.nodeOptions` as NODE_OPTIONS (none by default, as from a shell), never
+ * the bench's own (`npm run bench` sets the image's young-generation size for the sidecar, which
+ * made a 50,000-file `render` ~20 % slower than a user's), plus `--require peak-rss.cjs` so it
+ * reports its peak RSS at exit (a few lines read at exit; nothing else changes). stdout is counted
+ * and dropped.
  */
-export async function timeNodeProcess(args: readonly string[], opts: { readonly cwd?: string; readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
+export async function timeNodeProcess(
+  args: readonly string[],
+  opts: { readonly cwd?: string; readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv; readonly nodeOptions?: string } = {},
+): Promise<ProcessRun> {
   const rssFile = join(tmpdir(), `frrt-bench-rss-${process.pid}-${++runs}`);
   const preload = join(REPO_ROOT, 'bench', 'peak-rss.cjs');
-  const env = { ...process.env, ...opts.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim(), FRRT_BENCH_PEAK_RSS_FILE: rssFile };
+  const env = { ...process.env, ...opts.env, NODE_OPTIONS: `${opts.nodeOptions ?? ''} --require ${preload}`.trim(), FRRT_BENCH_PEAK_RSS_FILE: rssFile };
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdoutBytes = 0;

@@ -28,7 +28,7 @@ import { callKind, createFrrTrace, type FrrCall } from './frr-trace.js';
 import { processesCpuSeconds, timeNodeProcess, type ProcessRun } from './proc.js';
 import { initRenderer, REPO_ROOT } from './render.js';
 import { hasPrefix, watchAll, watchFill, type RouterMilestones } from './router-watch.js';
-import { SidecarProcess } from './sidecar-process.js';
+import { SIDECAR_NODE_OPTIONS, SidecarProcess } from './sidecar-process.js';
 import { NODE, serviceAddress, serviceV4 } from './synth.js';
 
 export interface SidecarBenchOptions {
@@ -403,10 +403,11 @@ export async function k8sSource(o: SidecarBenchOptions, services: number, peers:
     o.log(`k8s: 410 -> +1 service applied ${fmt(relist.appliedMs)}, at every router ${fmt(relist.allRoutersMs)} (${lists} Service lists)`);
 
     const port = await sc.listenPort();
+    // `oc exec` runs explain and status in the speaker's container, with the image's NODE_OPTIONS.
     const cli = async (args: readonly string[]): Promise<ProcessRun[]> => {
       const runs: ProcessRun[] = [];
       for (let k = 0; k < Math.max(3, o.repeats); k++) {
-        const r = await timeNodeProcess([join(REPO_ROOT, 'bin', 'frr-renderer.js'), ...args, '--listen', `127.0.0.1:${port}`, ...lab.speaker.cliArgs], { timeoutMs: 60_000 });
+        const r = await timeNodeProcess([join(REPO_ROOT, 'bin', 'frr-renderer.js'), ...args, '--listen', `127.0.0.1:${port}`, ...lab.speaker.cliArgs], { timeoutMs: 60_000, nodeOptions: SIDECAR_NODE_OPTIONS });
         if (r.exitCode !== 0) throw new Error(`frr-renderer ${args.join(' ')} exited ${r.exitCode}: ${r.stderr.slice(0, 500)}`);
         runs.push(r);
       }
