@@ -71,21 +71,20 @@ export class ApplyError extends Error {
 
   /** The same failure, with what FRR runs after it. */
   after(frr: FrrAfterFailure, rollbackError?: string): ApplyError {
-    return new ApplyError(this.stage, this.message, this.details, {
-      cause: this.cause,
-      frr,
-      ...(rollbackError === undefined ? {} : { rollbackError }),
-      ...(this.frrAway === undefined ? {} : { frrAway: this.frrAway }),
-    });
+    return this.copy(frr, rollbackError, this.frrAway);
   }
 
   /** The same failure, caused by `daemons` being away (see `frrAway`). */
   away(daemons: readonly string[]): ApplyError {
+    return this.copy(this.frr, this.rollbackError, daemons);
+  }
+
+  private copy(frr: FrrAfterFailure, rollbackError: string | undefined, frrAway: readonly string[] | undefined): ApplyError {
     return new ApplyError(this.stage, this.message, this.details, {
       cause: this.cause,
-      frr: this.frr,
-      ...(this.rollbackError === undefined ? {} : { rollbackError: this.rollbackError }),
-      frrAway: daemons,
+      frr,
+      ...(rollbackError === undefined ? {} : { rollbackError }),
+      ...(frrAway === undefined ? {} : { frrAway }),
     });
   }
 }
